@@ -1,0 +1,1 @@
+"""Refiner: live multi-pass document refinement."""
