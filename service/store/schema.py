@@ -1,0 +1,78 @@
+"""The SQLite schema. Bump SCHEMA_VERSION with every change."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id              TEXT PRIMARY KEY,
+    name            TEXT,
+    status          TEXT NOT NULL,
+    engine          TEXT NOT NULL,
+    model           TEXT,
+    passes          INTEGER NOT NULL,
+    strategies      TEXT NOT NULL,     -- JSON list, one per pass
+    options         TEXT NOT NULL,     -- JSON object: rules, stop_when_unchanged, ...
+    output_format   TEXT,
+    idempotency_key TEXT UNIQUE,
+    created_at      REAL NOT NULL,
+    started_at      REAL,
+    finished_at     REAL,
+    last_seq        INTEGER NOT NULL DEFAULT 0,
+    error           TEXT,              -- JSON object of the terminal error, if any
+    outputs         TEXT               -- JSON list, set when the job succeeds
+);
+CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS jobs_by_finished ON jobs (finished_at);
+
+CREATE TABLE IF NOT EXISTS transitions (
+    job_id  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    status  TEXT NOT NULL,
+    at      REAL NOT NULL,
+    reason  TEXT
+);
+CREATE INDEX IF NOT EXISTS transitions_by_job ON transitions (job_id, at);
+
+CREATE TABLE IF NOT EXISTS uploads (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    bytes       INTEGER NOT NULL,
+    words       INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    created_at  REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS documents (
+    id          TEXT PRIMARY KEY,
+    job_id      TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    upload_id   TEXT,
+    UNIQUE (job_id, position)
+);
+
+CREATE TABLE IF NOT EXISTS versions (
+    document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    pass        INTEGER NOT NULL,
+    strategy    TEXT,
+    engine      TEXT,
+    changed     INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    metrics     TEXT NOT NULL,         -- JSON object
+    edits       TEXT NOT NULL,         -- JSON list of explained edits
+    created_at  REAL NOT NULL,
+    PRIMARY KEY (document_id, pass)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS events (
+    job_id  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    type    TEXT NOT NULL,
+    body    BLOB NOT NULL,             -- the envelope exactly as sent
+    PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+"""
