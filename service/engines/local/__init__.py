@@ -1,0 +1,30 @@
+"""The local engine: a deterministic, offline, rule-based refiner.
+
+Three strategies (``normalize``, ``concise``, ``plain``) each run a family of
+rules whose word lists live in ``data/``. Rules never touch code, links,
+HTML or quotations, never add or remove a line break, and are idempotent.
+"""
+
+from __future__ import annotations
+
+from .catalog import (
+    RULES,
+    STRATEGIES,
+    RuleInfo,
+    StrategyInfo,
+    UnknownRule,
+    UnknownStrategy,
+    validate_disabled,
+)
+from .engine import refine
+
+__all__ = [
+    "RULES",
+    "STRATEGIES",
+    "RuleInfo",
+    "StrategyInfo",
+    "UnknownRule",
+    "UnknownStrategy",
+    "refine",
+    "validate_disabled",
+]

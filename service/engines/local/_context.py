@@ -1,0 +1,44 @@
+"""What every rule sees: the text, what is off limits, and how to make an edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.engines.edits import Edit
+
+from ._protect import Protection, protect
+from ._text import folded
+from .catalog import RULES
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """One pass's input text with its protected ranges worked out once."""
+
+    text: str
+    lowered: str  # same offsets as ``text``
+    protection: Protection
+
+    @classmethod
+    def of(cls, text: str) -> Context:
+        return cls(text, folded(text), protect(text))
+
+    def free(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` is outside code, links and quotations."""
+        p = self.protection
+        return not p.hard.overlaps(start, end) and not p.quoted.overlaps(start, end)
+
+    def free_hard(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` is outside code and links (quotations allowed)."""
+        return not self.protection.hard.overlaps(start, end)
+
+    def edit(self, rule: str, start: int, end: int, after: str, reason: str) -> Edit:
+        return Edit(
+            rule=rule,
+            category=RULES[rule].category,
+            start=start,
+            end=end,
+            before=self.text[start:end],
+            after=after,
+            reason=reason,
+        )

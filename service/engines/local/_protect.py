@@ -1,0 +1,220 @@
+"""Work out which parts of a text are off limits, and where quotations are.
+
+Two levels: *hard* ranges (code, URLs, e-mail addresses, HTML, link targets)
+that no rule touches, and *quoted* ranges (the inside of a quotation) that
+only the typography of the quote marks themselves may pass through.
+Unbalanced quotes protect from the stray mark to the end of its paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._blocks import code_blocks
+from ._spans import Spans
+
+# Each pattern starts with a literal character so the regex engine can skip ahead fast.
+_INLINE = tuple(
+    re.compile(p, re.DOTALL | re.MULTILINE)
+    for p in (
+        r"``(?:[^`\n]|\n(?![ \t]*\n)|`(?!`))+?``",  # reST inline literal
+        r"`(?:[^`\n]|\n(?![ \t]*\n))+`",  # code span / interpreted text
+        r":[\w:.+-]+:(?=`)",  # reST role name
+        r"<!--.*?-->",  # HTML comment
+        r"<(pre|code|script|style|kbd|samp|tt)\b[^>]*>.*?</\1\s*>",  # literal HTML
+        r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>",  # HTML tag
+        r"<[^<>\s]+>",  # autolink
+        r"\]\([^)\n]*\)",  # Markdown link target
+        r"\]:[ \t]*\S.*$",  # Markdown reference definition (checked below)
+        r"\|[^|\s](?:[^|\n]*[^|\s])?\|",  # reST substitution / table cell
+    )
+)
+_REF_DEF = re.compile(r"[ \t]{0,3}\[[^\]\n]+$")
+_URL = re.compile(r"(?:://|www\.|mailto:)[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
+_EMAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_PATH = re.compile(r"/[\w.~/-]*\w")
+
+
+def _inline(text: str) -> list[tuple[int, int]]:
+    """Ranges of inline code, HTML, link targets, URLs, e-mail addresses and paths."""
+    found: list[tuple[int, int]] = []
+    for regex in _INLINE:
+        for m in regex.finditer(text):
+            start = m.start()
+            if text[start] == "]" and text[start + 1] == ":":
+                line_start = text.rfind("\n", 0, start) + 1
+                if not _REF_DEF.fullmatch(text, line_start, start):
+                    continue
+                start = line_start
+            found.append((start, m.end()))
+    for m in _URL.finditer(text):
+        start = m.start()
+        if text.startswith("://", start):
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "+.-"):
+                start -= 1
+            if start == m.start():
+                continue
+        found.append((start, m.end()))
+    for m in _EMAIL.finditer(text):
+        start = m.start()
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.+-"):
+            start -= 1
+        if start < m.start():
+            found.append((start, m.end()))
+    for m in _PATH.finditer(text):
+        start = m.start()
+        while start > 0 and text[start - 1] in ".~":
+            start -= 1
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_/"):
+            continue  # "and/or", "km/h": a word with a slash, not a path
+        found.append((start, m.end()))
+    return found
+
+
+_CURLY = {"\u201c": re.compile("[\u201c\u201d]"), "\u2018": re.compile("[\u2018\u2019]")}
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_OPEN_BEFORE = frozenset(" \t\n([{\u2014\u2013-/")
+_CLOSE_AFTER = frozenset(" \t\n.,;:!?)]}\u2014\u2013-/")
+
+
+@dataclass(frozen=True, slots=True)
+class Protection:
+    """Where rules may not edit, and which quote marks delimit a quotation."""
+
+    hard: Spans
+    quoted: Spans
+    # position -> "open" or "close" for every quote mark that delimits a quotation
+    marks: dict[int, str]
+    # paragraphs (start, end) whose straight double quotes could not be paired
+    unpaired: Spans
+
+
+def protect(text: str) -> Protection:
+    hard_ranges = code_blocks(text)
+    hard_ranges.extend(_inline(text))
+    hard = Spans.build(hard_ranges)
+    quoted: list[tuple[int, int]] = []
+    marks: dict[int, str] = {}
+    unpaired: list[tuple[int, int]] = []
+    start = 0
+    for m in _PARAGRAPH_BREAK.finditer(text):
+        _quotations(text, start, m.start(), hard, quoted, marks, unpaired)
+        start = m.end()
+    _quotations(text, start, len(text), hard, quoted, marks, unpaired)
+    return Protection(hard, Spans.build(quoted), marks, Spans.build(unpaired))
+
+
+def _is_open(text: str, i: int, start: int) -> bool:
+    before = text[i - 1] if i > start else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before in _OPEN_BEFORE or before in "\"\u201c\u2018'") and not after.isspace()
+
+
+def _is_close(text: str, i: int, end: int, start: int) -> bool:
+    before = text[i - 1] if i > start else " "
+    after = text[i + 1] if i + 1 < end else " "
+    return not before.isspace() and (after in _CLOSE_AFTER or after in "\"\u201d\u2019'")
+
+
+def _quotations(
+    text: str,
+    start: int,
+    end: int,
+    hard: Spans,
+    quoted: list[tuple[int, int]],
+    marks: dict[int, str],
+    unpaired: list[tuple[int, int]],
+) -> None:
+    """Pair the quote marks of one paragraph ``text[start:end]``."""
+    para = text[start:end]
+    if not any(q in para for q in "\"\u201c\u201d\u2018'"):
+        return
+    # Straight double quotes: pair strictly in order, or give up on the paragraph.
+    straight = [i for i in _positions(text, '"', start, end) if not hard.overlaps(i, i + 1)]
+    straight = [i for i in straight if not (i > start and text[i - 1].isdigit())]  # 5'10"
+    pairs: list[tuple[int, int]] = []
+    ok = len(straight) % 2 == 0
+    for k in range(0, len(straight) - 1, 2):
+        o, c = straight[k], straight[k + 1]
+        if not (_is_open(text, o, start) and _is_close(text, c, end, start)):
+            ok = False
+            break
+        pairs.append((o, c))
+    if straight and not ok:
+        quoted.append((straight[0], end))
+        unpaired.append((start, end))
+    else:
+        _record(pairs, quoted, marks)
+    # Curly double quotes.
+    _pair_curly(text, start, end, "\u201c", "\u201d", hard, quoted, marks)
+    # Curly single quotes: the right one is also the apostrophe, so a closer must end a word.
+    _pair_curly(text, start, end, "\u2018", "\u2019", hard, quoted, marks)
+    # Straight single quotes, only where unambiguous.
+    opener: int | None = None
+    for i in _positions(text, "'", start, end):
+        if hard.overlaps(i, i + 1):
+            continue
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if before.isalnum() and after.isalnum():
+            continue  # an apostrophe inside a word
+        if opener is None:
+            if (before in _OPEN_BEFORE or before in '"\u201c') and after.isalnum():
+                opener = i
+        elif _is_close(text, i, end, start) and not text[i - 1].isspace():
+            _record([(opener, i)], quoted, marks)
+            opener = None
+
+
+def _pair_curly(
+    text: str,
+    start: int,
+    end: int,
+    left: str,
+    right: str,
+    hard: Spans,
+    quoted: list[tuple[int, int]],
+    marks: dict[int, str],
+) -> None:
+    opener: int | None = None
+    for m in _CURLY[left].finditer(text, start, end):
+        i = m.start()
+        ch = text[i]
+        if hard.overlaps(i, i + 1):
+            continue
+        if ch == left:
+            if opener is not None:
+                quoted.append((opener, end))  # nested or stray opener: protect the rest
+                return
+            opener = i
+            continue
+        after = text[i + 1] if i + 1 < end else " "
+        if left == "\u2018" and after.isalnum():
+            continue  # an apostrophe
+        if opener is None:
+            if left == "\u201c":
+                quoted.append((start, i))  # closer without opener: protect what came before
+            continue
+        _record([(opener, i)], quoted, marks)
+        opener = None
+    if opener is not None:
+        quoted.append((opener, end))
+
+
+def _record(
+    pairs: list[tuple[int, int]], quoted: list[tuple[int, int]], marks: dict[int, str]
+) -> None:
+    for o, c in pairs:
+        quoted.append((o + 1, c))
+        marks[o] = "open"
+        marks[c] = "close"
+
+
+def _positions(text: str, ch: str, start: int, end: int) -> list[int]:
+    found = []
+    i = text.find(ch, start, end)
+    while i != -1:
+        found.append(i)
+        i = text.find(ch, i + 1, end)
+    return found

@@ -1,0 +1,68 @@
+"""Run one strategy of the local engine over a text.
+
+``refine`` is pure and keeps no state between calls, so worker threads may
+call it at will. All word lists are read when the package is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from service.engines.edits import Edit, Refinement
+
+from . import _filler, _normalize, _typography
+from ._compose import apply, compose, select
+from ._context import Context
+from ._phrases import PhraseRule
+from .catalog import RULES, check_strategy, is_disabled, validate_disabled
+
+Rule = Callable[[Context], Iterator[Edit]]
+
+# Rules in priority order: when two candidates start at the same place, the first listed wins.
+_PLAN: dict[str, tuple[tuple[str, Rule], ...]] = {
+    "normalize": (
+        ("normalize.doubled_word", _normalize.doubled_word),
+        ("normalize.repeated_punct", _normalize.repeated_punct),
+        ("normalize.space_before_punct", _normalize.space_before_punct),
+        ("normalize.extra_space", _normalize.extra_space),
+        ("normalize.trailing_space", _normalize.trailing_space),
+        ("normalize.missing_space", _normalize.missing_space),
+        ("normalize.dashes", _typography.dashes),
+        ("normalize.quotes", _typography.quotes),
+    ),
+    "concise": (
+        (
+            "concise.redundant_pair",
+            PhraseRule.load("concise.redundant_pair", "redundant_pairs.tsv"),
+        ),
+        ("concise.wordy_phrase", PhraseRule.load("concise.wordy_phrase", "wordy_phrases.tsv")),
+        ("concise.filler", _filler.filler),
+    ),
+    "plain": (("plain.complex_word", PhraseRule.load("plain.complex_word", "plain_words.tsv")),),
+}
+
+_MAX_ROUNDS = 4
+
+
+def _round(text: str, rules: tuple[Rule, ...]) -> list[Edit]:
+    ctx = Context.of(text)
+    return select(edit for rule in rules for edit in rule(ctx))
+
+
+def refine(text: str, strategy: str, *, disabled: Iterable[str] = ()) -> Refinement:
+    """Apply ``strategy`` to ``text``, skipping the rules or categories in ``disabled``."""
+    check_strategy(strategy)
+    off = validate_disabled(disabled)
+    rules = tuple(rule for rule_id, rule in _PLAN[strategy] if not is_disabled(RULES[rule_id], off))
+    if not rules or not text:
+        return Refinement(text)
+    edits = _round(text, rules)
+    current = apply(text, edits)
+    for _ in range(_MAX_ROUNDS - 1):
+        more = _round(current, rules)
+        if not more:
+            break
+        # A rule's output made a new match possible (e.g. a space left after a removal).
+        edits = compose(text, edits, more)
+        current = apply(current, more)
+    return Refinement(current, tuple(edits))
