@@ -1,0 +1,35 @@
+"""Errors of the actor system, each named for the condition it reports.
+
+ActorError
+├── JobNotFound      no job, or no running actor, has that id
+├── ActorStopped     the actor ended before it could answer
+├── QueueFull        every slot and every queue place is taken
+└── JobConflict      the command does not fit the job's state
+"""
+
+from __future__ import annotations
+
+
+class ActorError(Exception):
+    """Base class of the actor system's errors."""
+
+
+class JobNotFound(ActorError):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"no job with id {job_id!r}")
+        self.job_id = job_id
+
+
+class ActorStopped(ActorError):
+    """The actor stopped before answering; the job has finished."""
+
+
+class QueueFull(ActorError):
+    def __init__(self, running: int, queued: int) -> None:
+        super().__init__(
+            f"the service is at capacity ({running} jobs running, {queued} queued); retry later"
+        )
+
+
+class JobConflict(ActorError):
+    """The job's state does not allow the command, e.g. cancelling a finished job."""

@@ -1,0 +1,382 @@
+"""One actor per job: the only writer of its state, the only publisher of its events.
+
+The actor reads commands from its mailbox while a second task runs the pass
+loop. Every durable event is committed to the log, together with what it
+announces (a version, a status), before it is published, so what a
+subscriber has seen can always be replayed from the log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from anyio.abc import TaskStatus
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from actors.broadcast import Broadcast, Subscription
+from actors.errors import ActorStopped, JobConflict
+from actors.events import Event
+from actors.messages import Ask, CancelJob, Command, InterruptJob, Subscribe
+from actors.slots import JobSlots
+from service.documents.diff import changed_ratio
+from service.documents.metrics import text_metrics
+from service.documents.outputs import output_path, write_atomically
+from service.engines.base import Engine, EngineError, PassOptions
+from service.store import DocumentRecord, JobRecord, JobStatus, NewVersion, Store
+
+log = logging.getLogger(__name__)
+
+MAILBOX_SIZE = 64
+FINAL_WRITE_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Stop:
+    """Why the pass loop was cancelled from outside."""
+
+    status: JobStatus
+    reason: str
+
+
+class JobActor:
+    """Runs one job. Start it with ``await task_group.start(actor.run)``."""
+
+    def __init__(
+        self, job: JobRecord, *, store: Store, engine: Engine, slots: JobSlots, output_dir: Path
+    ) -> None:
+        self.job = job
+        self.job_id = job.id
+        self.status = job.status
+        self.broadcast = Broadcast(job.id, last_seq=job.last_seq)
+        self._store = store
+        self._engine = engine
+        self._slots = slots
+        self._output_dir = output_dir
+        self._seq = job.last_seq
+        self._stop: _Stop | None = None
+        self._place_in_line = 0
+        self._work_scope: anyio.CancelScope | None = None
+        self._stopped = anyio.Event()
+        send, receive = anyio.create_memory_object_stream[Ask | Command](MAILBOX_SIZE)
+        self._mailbox: MemoryObjectSendStream[Ask | Command] = send
+        self._inbox: MemoryObjectReceiveStream[Ask | Command] = receive
+
+    # the actor's API
+
+    def tell_nowait(self, command: Command) -> None:
+        """Queue a command; raises ``anyio.WouldBlock`` if the mailbox is full."""
+        try:
+            self._mailbox.send_nowait(command)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            raise ActorStopped(f"job {self.job_id} has stopped") from None
+
+    async def ask(self, command: Command) -> Any:
+        """Send a command and await the actor's answer; raises what the actor raised."""
+        reply_send, reply_receive = anyio.create_memory_object_stream[Any](1)
+        with reply_receive:
+            try:
+                await self._mailbox.send(Ask(command, reply_send))
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                reply_send.close()
+                raise ActorStopped(f"job {self.job_id} has stopped") from None
+            try:
+                answer = await reply_receive.receive()
+            except anyio.EndOfStream:
+                raise ActorStopped(f"job {self.job_id} stopped before answering") from None
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def subscribe(self, after: int) -> Subscription:
+        subscription: Subscription = await self.ask(Subscribe(after))
+        return subscription
+
+    async def wait_stopped(self) -> None:
+        await self._stopped.wait()
+
+    # the actor's life
+
+    async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._serve_mailbox)
+                # Reserved before the spawner goes on, so the job's place in
+                # line is known as soon as its id is.
+                self._place_in_line = self._slots.reserve(self.job_id)
+                task_status.started()
+                await self._live()
+                tg.cancel_scope.cancel()
+        finally:
+            self._close_mailbox()
+            self.broadcast.close()
+            self._stopped.set()
+
+    async def _serve_mailbox(self) -> None:
+        async for message in self._inbox:
+            if isinstance(message, Ask):
+                with message.reply:
+                    try:
+                        answer: Any = self._handle(message.command)
+                    except JobConflict as exc:
+                        answer = exc
+                    try:
+                        message.reply.send_nowait(answer)
+                    except anyio.BrokenResourceError:
+                        if isinstance(answer, Subscription):
+                            answer.close()  # the asker gave up waiting
+            else:
+                with contextlib.suppress(JobConflict):
+                    self._handle(message)
+
+    def _handle(self, command: Command) -> Any:
+        match command:
+            case Subscribe(after=after):
+                return self.broadcast.subscribe(after)
+            case CancelJob(reason=reason):
+                return self._request_stop(_Stop(JobStatus.CANCELLED, reason))
+            case InterruptJob(reason=reason):
+                return self._request_stop(_Stop(JobStatus.INTERRUPTED, reason))
+
+    def _request_stop(self, stop: _Stop) -> JobStatus:
+        if self.status is JobStatus.CANCELLED and stop.status is JobStatus.CANCELLED:
+            return self.status  # cancelling twice is fine
+        if self.status.finished:
+            raise JobConflict(f"job {self.job_id} has already {self.status.value}")
+        if self._stop is None:
+            self._stop = stop
+            if self._work_scope is not None:
+                self._work_scope.cancel()
+        return self._stop.status
+
+    def _close_mailbox(self) -> None:
+        self._mailbox.close()
+        while True:
+            try:
+                message = self._inbox.receive_nowait()
+            except (anyio.WouldBlock, anyio.EndOfStream):
+                break
+            if isinstance(message, Ask):
+                with message.reply, contextlib.suppress(anyio.BrokenResourceError):
+                    message.reply.send_nowait(ActorStopped(f"job {self.job_id} has stopped"))
+        self._inbox.close()
+
+    async def _live(self) -> None:
+        started = time.monotonic()
+        with anyio.CancelScope() as scope:
+            self._work_scope = scope
+            if self._stop is not None:
+                scope.cancel()
+            try:
+                try:
+                    await self._emit("job_queued", {"position": self._place_in_line})
+                    await self._slots.wait_turn(self.job_id)
+                except BaseException:
+                    self._slots.forfeit(self.job_id)
+                    raise
+                try:
+                    await self._work(started)
+                finally:
+                    self._slots.release()
+            except EngineError as exc:
+                log.info("job %s failed: %s", self.job_id, exc)
+                await self._finish(
+                    JobStatus.FAILED,
+                    "error",
+                    {"message": str(exc), "code": exc.code, "retryable": exc.retryable},
+                )
+            except Exception as exc:
+                # The error boundary: this job fails, the service and its other jobs go on.
+                log.exception("job %s crashed", self.job_id)
+                await self._finish(
+                    JobStatus.FAILED,
+                    "error",
+                    {
+                        "message": f"internal error: {type(exc).__name__}",
+                        "code": "internal",
+                        "retryable": True,
+                    },
+                )
+        if scope.cancelled_caught and not self.status.finished:
+            await self._finish_stopped()
+
+    async def _finish_stopped(self) -> None:
+        stop = self._stop or _Stop(JobStatus.INTERRUPTED, "stopped")
+        if stop.status is JobStatus.CANCELLED:
+            await self._finish(JobStatus.CANCELLED, "cancelled", {"reason": stop.reason})
+        else:
+            await self._finish(
+                JobStatus.INTERRUPTED,
+                "error",
+                {"message": stop.reason, "code": "interrupted", "retryable": True},
+            )
+
+    async def _work(self, started: float) -> None:
+        job = self.job
+        documents = await self._store.documents(self.job_id)
+        await self._transition(
+            JobStatus.RUNNING,
+            "job_started",
+            {
+                "files": [{"file_id": d.id, "name": d.name, "format": d.format} for d in documents],
+                "passes": job.passes,
+                "strategies": list(job.strategies),
+                "engine": job.engine,
+            },
+        )
+        outputs = [await self._refine_document(doc) for doc in documents]
+        await self._finish(
+            JobStatus.SUCCEEDED,
+            "done",
+            {"outputs": outputs, "duration_ms": round((time.monotonic() - started) * 1000, 1)},
+            outputs=outputs,
+        )
+
+    async def _refine_document(self, doc: DocumentRecord) -> dict[str, Any]:
+        job = self.job
+        latest = await self._store.latest_version(doc.id)
+        assert latest is not None, "pass 0 is stored with the job"
+        assert latest.text is not None
+        text = latest.text
+        stop_early = bool(job.options.get("stop_when_unchanged", True))
+        settled = stop_early and latest.pass_number > 0 and not latest.changed
+        options = PassOptions(
+            disabled_rules=frozenset(job.options.get("disabled_rules", ())),
+            model=job.model,
+            temperature=job.options.get("temperature"),
+        )
+        for number in range(latest.pass_number + 1, job.passes + 1):
+            if settled:
+                break
+            strategy = job.strategies[number - 1]
+            text, changed = await self._run_pass(doc, number, strategy, text, options)
+            settled = stop_early and not changed
+        fmt = job.output_format or doc.format
+        return await self._write_output(doc, text, fmt)
+
+    async def _run_pass(
+        self, doc: DocumentRecord, number: int, strategy: str, text: str, options: PassOptions
+    ) -> tuple[str, bool]:
+        where = {"file_id": doc.id, "pass": number}
+        await self._emit("pass_started", {**where, "strategy": strategy})
+        began = time.monotonic()
+
+        def progress(done: int, total: int, delta: str | None) -> None:
+            data: dict[str, Any] = {**where, "done": done, "total": total}
+            if delta is not None:
+                data["delta"] = delta
+            self._publish_transient("pass_progress", data)
+
+        outcome = await self._engine.run_pass(text, strategy, options, progress)
+        changed = outcome.text != text
+        metrics = await anyio.to_thread.run_sync(_pass_metrics, text, outcome.text)
+        metrics.update(outcome.extra_metrics)
+        metrics["edits"] = len(outcome.edits)
+        metrics["duration_ms"] = round((time.monotonic() - began) * 1000, 1)
+        version = NewVersion(
+            document_id=doc.id,
+            pass_number=number,
+            strategy=strategy,
+            engine=self._engine.name,
+            changed=changed,
+            text=outcome.text,
+            metrics=metrics,
+            edits=[e.to_dict() for e in outcome.edits],
+            created_at=time.time(),
+        )
+        data = {
+            **where,
+            "strategy": strategy,
+            "changed": changed,
+            "version": number,
+            "metrics": metrics,
+        }
+        with anyio.CancelScope(shield=True):
+            event = self._next_event("pass_complete", data)
+            await self._store.record_version(version, event.stored())
+            self._publish(event)
+        return outcome.text, changed
+
+    async def _write_output(self, doc: DocumentRecord, text: str, fmt: str) -> dict[str, Any]:
+        path = output_path(self._output_dir, self.job_id, doc.id, fmt)
+        data = text.encode()
+        await anyio.to_thread.run_sync(write_atomically, path, data)
+        return {"file_id": doc.id, "name": doc.name, "format": fmt, "bytes": len(data)}
+
+    # events and state
+
+    def _next_event(self, type_: str, data: Mapping[str, Any]) -> Event:
+        return Event.build(self.job_id, self._seq + 1, type_, data)
+
+    def _publish(self, event: Event) -> None:
+        self._seq = event.seq
+        self.broadcast.publish(event)
+
+    def _publish_transient(self, type_: str, data: Mapping[str, Any]) -> None:
+        self._publish(self._next_event(type_, data))
+
+    async def _emit(self, type_: str, data: Mapping[str, Any]) -> None:
+        """Log a durable event, then publish it; never half-done by a cancellation."""
+        with anyio.CancelScope(shield=True):
+            event = self._next_event(type_, data)
+            await self._store.record_event(self.job_id, *event.stored())
+            self._publish(event)
+
+    async def _transition(
+        self, status: JobStatus, type_: str, data: Mapping[str, Any], **fields: Any
+    ) -> None:
+        with anyio.CancelScope(shield=True):
+            event = self._next_event(type_, data)
+            await self._store.record_transition(
+                self.job_id, status, time.time(), event.stored(), **fields
+            )
+            self.status = status
+            self._publish(event)
+
+    async def _finish(
+        self, status: JobStatus, type_: str, data: Mapping[str, Any], **fields: Any
+    ) -> None:
+        """Record and publish the terminal event and ``stream_end``.
+
+        Both are published even when storing them fails or takes too long, so
+        that every live stream ends; the log then lacks them, and the job is
+        found unfinished and ended again at the next start.
+        """
+        if type_ == "error":
+            fields["error"] = dict(data)
+        terminal = self._next_event(type_, data)
+        end = Event.build(self.job_id, terminal.seq + 1, "stream_end", {})
+        with anyio.move_on_after(FINAL_WRITE_SECONDS, shield=True):
+            try:
+                await self._store.record_transition(
+                    self.job_id,
+                    status,
+                    time.time(),
+                    terminal.stored(),
+                    reason=_reason(data),
+                    **fields,
+                )
+                await self._store.record_event(self.job_id, *end.stored())
+            except Exception:
+                log.exception("job %s: could not store its end", self.job_id)
+        self.status = status
+        self._publish(terminal)
+        self._publish(end)
+
+
+def _reason(data: Mapping[str, Any]) -> str | None:
+    reason = data.get("reason") or data.get("message")
+    return str(reason) if reason else None
+
+
+def _pass_metrics(before: str, after: str) -> dict[str, Any]:
+    metrics: dict[str, Any] = dict(text_metrics(after).to_dict())
+    metrics["changed_ratio"] = changed_ratio(before, after)
+    return metrics

@@ -1,0 +1,237 @@
+"""The supervisor: one task group, one temporary child actor per job.
+
+It starts an actor for each job it is given, bounds how many run at once
+(:class:`JobSlots`), finds actors by job id, and restarts nothing: an actor
+that fails ends its own job with an ``error`` event. At start it ends the
+jobs a previous process left running; at shutdown it interrupts the running
+ones so that every open stream receives a terminal event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+from anyio.abc import TaskGroup, TaskStatus
+
+from actors.broadcast import Subscription
+from actors.errors import ActorStopped, JobConflict, JobNotFound
+from actors.events import Event
+from actors.job import JobActor
+from actors.messages import CancelJob, InterruptJob
+from actors.slots import JobSlots
+from service.documents.outputs import remove_job_outputs
+from service.engines.base import Engine
+from service.store import JobRecord, JobStatus, NewJob, Store
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorConfig:
+    max_jobs: int
+    max_queue: int
+    output_dir: Path
+    retention_seconds: float
+    cleanup_interval_seconds: float
+
+
+class Supervisor(anyio.AsyncContextManagerMixin):
+    """Owns every job actor. Use as ``async with Supervisor(...) as supervisor``."""
+
+    def __init__(
+        self, store: Store, engines: Mapping[str, Engine], config: SupervisorConfig
+    ) -> None:
+        self.store = store
+        self.engines = engines
+        self.config = config
+        self.slots = JobSlots(config.max_jobs, config.max_queue)
+        self._actors: dict[str, JobActor] = {}
+        self._tg: TaskGroup | None = None
+
+    @asynccontextmanager
+    async def __asynccontextmanager__(self) -> AsyncIterator[Supervisor]:
+        self.end_abandoned_jobs()
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            tg.start_soon(self._clean_up_periodically)
+            try:
+                yield self
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await self.interrupt_all()
+                tg.cancel_scope.cancel()
+                self._tg = None
+
+    # asking about jobs
+
+    def actor(self, job_id: str) -> JobActor | None:
+        return self._actors.get(job_id)
+
+    @property
+    def running(self) -> int:
+        return self.slots.running
+
+    @property
+    def queued(self) -> int:
+        return self.slots.waiting
+
+    def queue_position(self, job_id: str) -> int:
+        return self.slots.position(job_id)
+
+    async def subscribe(self, job_id: str, after: int) -> Subscription | None:
+        """A live subscription, or None when no actor runs the job (read the log)."""
+        actor = self._actors.get(job_id)
+        if actor is None:
+            return None
+        try:
+            return await actor.subscribe(after)
+        except ActorStopped:
+            return None
+
+    # commands
+
+    async def submit(self, job: NewJob) -> tuple[JobRecord, bool]:
+        """Store a job and start its actor; a repeated idempotency key returns the first job."""
+        self.slots.check_capacity()
+        record, created = await self.store.create_job(job)
+        if created:
+            await self._spawn(record)
+        return record, created
+
+    async def cancel(self, job_id: str, reason: str = "cancelled on request") -> JobStatus:
+        actor = self._actors.get(job_id)
+        if actor is not None:
+            try:
+                status: JobStatus = await actor.ask(CancelJob(reason))
+                return status
+            except ActorStopped:
+                pass
+        record = await self.store.get_job(job_id)
+        if record is None:
+            raise JobNotFound(job_id)
+        if record.status is JobStatus.CANCELLED:
+            return record.status
+        raise JobConflict(f"job {job_id} has already {record.status.value}; nothing to cancel")
+
+    async def resume(self, job_id: str) -> JobRecord:
+        """Run an interrupted or failed job again from its last stored pass."""
+        if job_id in self._actors:
+            raise JobConflict(f"job {job_id} is already running")
+        record = await self.store.get_job(job_id)
+        if record is None:
+            raise JobNotFound(job_id)
+        if not record.status.resumable:
+            raise JobConflict(
+                f"job {job_id} is {record.status.value}; only interrupted or failed jobs resume"
+            )
+        if job_id in self._actors:  # resumed by someone else while we read
+            raise JobConflict(f"job {job_id} is already running")
+        self.slots.check_capacity()
+        await self.store.record_transition(
+            job_id, JobStatus.QUEUED, time.time(), None, reason="resumed"
+        )
+        record = await self.store.get_job(job_id)
+        assert record is not None
+        await self._spawn(record)
+        return record
+
+    async def delete(self, job_id: str) -> None:
+        if job_id in self._actors:
+            raise JobConflict(f"job {job_id} is still running; cancel it first")
+        record = await self.store.get_job(job_id)
+        if record is None:
+            raise JobNotFound(job_id)
+        if not record.status.finished:
+            raise JobConflict(f"job {job_id} is {record.status.value}; cancel it first")
+        await self._delete([job_id])
+
+    async def _delete(self, job_ids: list[str]) -> None:
+        await self.store.delete_jobs(job_ids)
+        for job_id in job_ids:
+            await anyio.to_thread.run_sync(remove_job_outputs, self.config.output_dir, job_id)
+
+    async def interrupt_all(self) -> None:
+        """Stop every running job as interrupted and wait, within a deadline, for their ends."""
+        actors = list(self._actors.values())
+        for actor in actors:
+            with contextlib.suppress(ActorStopped, anyio.WouldBlock):
+                actor.tell_nowait(InterruptJob())
+        with anyio.move_on_after(SHUTDOWN_SECONDS):
+            for actor in actors:
+                await actor.wait_stopped()
+
+    # children
+
+    async def _spawn(self, record: JobRecord) -> None:
+        assert self._tg is not None, "the supervisor is not running"
+        actor = JobActor(
+            record,
+            store=self.store,
+            engine=self.engines[record.engine],
+            slots=self.slots,
+            output_dir=self.config.output_dir,
+        )
+        self._actors[record.id] = actor
+        try:
+            await self._tg.start(self._supervise, actor)
+        except BaseException:
+            self._actors.pop(record.id, None)
+            raise
+
+    async def _supervise(
+        self, actor: JobActor, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        try:
+            await actor.run(task_status=task_status)
+        except Exception:
+            # The actor's own boundary failed (its store was unreachable, say):
+            # spare the siblings; the job is ended again at the next start.
+            log.exception("actor of job %s stopped abnormally", actor.job_id)
+        finally:
+            self._actors.pop(actor.job_id, None)
+
+    # housekeeping
+
+    def end_abandoned_jobs(self) -> None:
+        """Mark jobs a dead process left queued or running as interrupted, ending their logs."""
+        now = time.time()
+        for job in self.store.unfinished_jobs_sync():
+            error = {
+                "message": "the service stopped while the job was running",
+                "code": "interrupted",
+                "retryable": True,
+            }
+            terminal = Event.build(job.id, job.last_seq + 1, "error", error, ts=now)
+            end = Event.build(job.id, job.last_seq + 2, "stream_end", {}, ts=now)
+            self.store.interrupt_sync(job.id, now, error, [terminal.stored(), end.stored()])
+            log.info("job %s was left %s; now interrupted", job.id, job.status.value)
+
+    async def _clean_up_periodically(self) -> None:
+        while True:
+            await anyio.sleep(self.config.cleanup_interval_seconds)
+            try:
+                await self.clean_up_expired()
+            except Exception:
+                log.exception("clean-up of expired jobs failed; will try again")
+
+    async def clean_up_expired(self) -> int:
+        cutoff = time.time() - self.config.retention_seconds
+        removed = 0
+        while expired := [
+            j for j in await self.store.finished_before(cutoff) if j not in self._actors
+        ]:
+            await self._delete(expired)
+            removed += len(expired)
+        if removed:
+            log.info("removed %d jobs finished before the retention period", removed)
+        return removed

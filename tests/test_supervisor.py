@@ -1,0 +1,127 @@
+"""The supervisor and its actors in-process, with engines made for the test."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import anyio
+import pytest
+
+from actors.events import Event
+from actors.supervisor import Supervisor, SupervisorConfig
+from service.engines.base import PassOptions, PassOutcome, ProgressCallback, StrategyInfo
+from service.store import JobStatus, NewDocument, NewJob, Store
+
+
+class ScriptedEngine:
+    """Upper-cases text; fails on a strategy named ``explode``; ``wait`` blocks until released."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.release = anyio.Event()
+
+    def strategies(self) -> Mapping[str, StrategyInfo]:
+        return {n: StrategyInfo(n, n) for n in ("upper", "explode", "wait")}
+
+    def default_plan(self) -> tuple[str, ...]:
+        return ("upper",)
+
+    def validate(self, strategies: tuple[str, ...], options: PassOptions) -> None:
+        pass
+
+    async def run_pass(
+        self, text: str, strategy: str, options: PassOptions, progress: ProgressCallback
+    ) -> PassOutcome:
+        if strategy == "explode":
+            raise ZeroDivisionError("a bug in the engine")
+        if strategy == "wait":
+            await self.release.wait()
+        progress(1, 1, None)
+        return PassOutcome(text.upper())
+
+
+def new_job(job_id: str, strategies: tuple[str, ...]) -> NewJob:
+    return NewJob(
+        id=job_id,
+        name=None,
+        engine="scripted",
+        model=None,
+        passes=len(strategies),
+        strategies=strategies,
+        options={"stop_when_unchanged": False},
+        output_format=None,
+        idempotency_key=None,
+        created_at=time.time(),
+        documents=(NewDocument(f"file_{job_id}", "a.txt", "txt", "some text", {}),),
+    )
+
+
+@pytest.fixture
+async def supervisor(tmp_path: Path) -> AsyncIterator[Supervisor]:
+    store = Store(tmp_path / "data")
+    config = SupervisorConfig(
+        max_jobs=4,
+        max_queue=10,
+        output_dir=tmp_path / "out",
+        retention_seconds=3600,
+        cleanup_interval_seconds=3600,
+    )
+    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+        yield sup
+    store.close()
+
+
+async def follow(supervisor: Supervisor, job_id: str) -> list[Event]:
+    sub = await supervisor.subscribe(job_id, after=0)
+    assert sub is not None
+    seen: list[Event] = []
+    with anyio.fail_after(10):
+        while batch := await sub.next_batch():
+            seen.extend(batch)
+    return seen
+
+
+async def test_a_crashing_job_fails_alone(supervisor: Supervisor) -> None:
+    engine = supervisor.engines["scripted"]
+    assert isinstance(engine, ScriptedEngine)
+    await supervisor.submit(new_job("job_ok", ("wait", "upper")))
+    await supervisor.submit(new_job("job_bad", ("upper", "explode")))
+    bad = await follow(supervisor, "job_bad")
+    assert [e.type for e in bad if e.durable][-2:] == ["error", "stream_end"]
+    assert bad[-2].data["code"] == "internal"
+    assert "ZeroDivisionError" in bad[-2].data["message"]
+
+    engine.release.set()
+    good = await follow(supervisor, "job_ok")
+    assert [e.type for e in good][-2:] == ["done", "stream_end"]
+
+    failed = await supervisor.store.get_job("job_bad")
+    assert failed is not None
+    assert failed.status is JobStatus.FAILED
+    kept = await supervisor.store.versions("file_job_bad")
+    assert [v.pass_number for v in kept] == [0, 1], "the pass before the crash is kept"
+
+
+async def test_the_log_holds_every_durable_event_that_was_published(supervisor: Supervisor) -> None:
+    await supervisor.submit(new_job("job_log", ("upper", "upper")))
+    live = await follow(supervisor, "job_log")
+    logged = await supervisor.store.events_after("job_log", 0)
+    assert [s.body for s in logged] == [e.text.encode() for e in live if e.durable]
+
+
+async def test_shutdown_interrupts_running_jobs(tmp_path: Path) -> None:
+    store = Store(tmp_path / "data")
+    config = SupervisorConfig(4, 10, tmp_path / "out", 3600, 3600)
+    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+        await sup.submit(new_job("job_wait", ("wait",)))
+        sub = await sup.subscribe("job_wait", after=0)
+        assert sub is not None
+    job = await store.get_job("job_wait")
+    assert job is not None
+    assert job.status is JobStatus.INTERRUPTED
+    events = [e.type for e in await sub.next_batch()]
+    assert events[-2:] == ["error", "stream_end"]
+    store.close()
