@@ -1,0 +1,59 @@
+"""``GET /refine/diff``: what changed between two passes of one document."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from starlette.responses import Response
+
+from service.api import state
+from service.api.files import document_or_404
+from service.documents.diff import html_diff, unified_diff, word_diff
+from service.errors import ApiError
+
+router = APIRouter()
+
+
+@router.get(
+    "/refine/diff",
+    response_model=None,
+    summary="Diff two passes of one document (pass 0 is the original)",
+)
+async def diff(
+    request: Request,
+    file_id: Annotated[str, Query(alias="fileId", max_length=100)],
+    from_pass: Annotated[int, Query(alias="fromPass", ge=0, le=10)] = 0,
+    to_pass: Annotated[int | None, Query(alias="toPass", ge=0, le=10)] = None,
+    format: Literal["json", "unified", "html"] = "json",
+) -> Response | dict[str, Any]:
+    doc = await document_or_404(request, file_id)
+    store = state.store(request)
+    if to_pass is None:
+        latest = await store.latest_version(doc.id)
+        assert latest is not None
+        to_pass = latest.pass_number
+    before = await store.version(doc.id, from_pass)
+    after = await store.version(doc.id, to_pass)
+    for number, found in ((from_pass, before), (to_pass, after)):
+        if found is None:
+            raise ApiError(404, "pass_not_found", f"file {file_id!r} has no pass {number}")
+    assert before is not None
+    assert after is not None
+    old, new = before.text or "", after.text or ""
+    if format == "unified":
+        text = await anyio.to_thread.run_sync(
+            lambda: unified_diff(
+                old,
+                new,
+                from_label=f"{doc.name} (pass {from_pass})",
+                to_label=f"{doc.name} (pass {to_pass})",
+            )
+        )
+        return PlainTextResponse(text)
+    if format == "html":
+        return HTMLResponse(await anyio.to_thread.run_sync(html_diff, old, new))
+    result = await anyio.to_thread.run_sync(word_diff, old, new)
+    return {"file_id": doc.id, "from_pass": from_pass, "to_pass": to_pass, **result.to_dict()}

@@ -1,0 +1,23 @@
+"""``GET /health``: liveness and readiness, never behind the API key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from service.api import state
+
+router = APIRouter()
+
+
+@router.get("/health", summary="Liveness and readiness")
+async def health(request: Request) -> JSONResponse:
+    ready = getattr(request.app.state, "ready", False)
+    body: dict[str, Any] = {"status": "ok" if ready else "starting", "ready": ready}
+    if ready:
+        supervisor = state.supervisor(request)
+        body["jobs"] = {"running": supervisor.running, "queued": supervisor.queued}
+        body["engines"] = sorted(state.engines(request))
+    return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,0 +1,48 @@
+"""Request bodies, validated at the edge."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FileInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        min_length=1, max_length=255, description="file name; its extension sets the format"
+    )
+    text: str = Field(description="the document's text")
+
+
+class RuleOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    disable: list[str] = Field(
+        default_factory=list, max_length=500, description="rule ids or categories to switch off"
+    )
+
+
+class RefineRequest(BaseModel):
+    """``POST /refine/run``: one of ``text``, ``files`` or ``file_ids`` at least."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="one document given inline")
+    files: list[FileInput] | None = Field(None, max_length=100)
+    file_ids: list[str] | None = Field(None, max_length=100, description="ids from POST /files")
+    passes: int = Field(3, ge=1, le=10)
+    strategies: list[str] | Literal["auto"] | None = Field(
+        None, description="one per pass, cycled when shorter; 'auto' or none for the default plan"
+    )
+    engine: str | None = Field(None, description="local (default), openai")
+    model: str | None = Field(None, max_length=200)
+    temperature: float | None = Field(None, ge=0, le=2)
+    template: str | None = Field(None, max_length=200)
+    output_format: Literal["txt", "md"] | None = None
+    name: str | None = Field(None, max_length=200)
+    rules: RuleOptions | None = None
+    stop_when_unchanged: bool = Field(
+        True, description="end a document's passes early once a pass changes nothing"
+    )

@@ -1,0 +1,91 @@
+"""Every error answer is JSON with a human-readable ``detail`` and a stable ``code``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from actors.errors import JobConflict, JobNotFound, QueueFull
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers
+        self.extra = extra
+
+
+def not_found(what: str, ident: str) -> ApiError:
+    return ApiError(404, f"{what}_not_found", f"no {what.replace('_', ' ')} with id {ident!r}")
+
+
+def invalid(detail: str, code: str = "invalid_request") -> ApiError:
+    return ApiError(422, code, detail)
+
+
+def _answer(exc: ApiError) -> JSONResponse:
+    return JSONResponse(
+        {"detail": exc.detail, "code": exc.code, **exc.extra},
+        status_code=exc.status,
+        headers=exc.headers,
+    )
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    message = str(error.get("msg", "invalid value"))
+    if error.get("type") == "json_invalid":
+        return f"the body is not valid JSON: {error.get('ctx', {}).get('error', message)}"
+    return f"{where}: {message}" if where else message
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _answer(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        detail = "; ".join(_describe(e) for e in exc.errors()) or "invalid request"
+        return JSONResponse(
+            {"detail": detail, "code": "invalid_request", "errors": errors}, status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail, "code": f"http_{exc.status_code}"},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(JobNotFound)
+    async def job_not_found(request: Request, exc: JobNotFound) -> JSONResponse:
+        return _answer(not_found("job", exc.job_id))
+
+    @app.exception_handler(JobConflict)
+    async def job_conflict(request: Request, exc: JobConflict) -> JSONResponse:
+        return _answer(ApiError(409, "job_conflict", str(exc)))
+
+    @app.exception_handler(QueueFull)
+    async def queue_full(request: Request, exc: QueueFull) -> JSONResponse:
+        return _answer(ApiError(503, "queue_full", str(exc), headers={"Retry-After": "5"}))

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import ServerProcess
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One shared server with default settings, for tests that need nothing special."""
+    with ServerProcess(tmp_path_factory.mktemp("shared-server")) as proc:
+        yield proc
+
+
+@pytest.fixture
+def make_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Start servers with their own settings; all are stopped after the test."""
+    started: list[ServerProcess] = []
+
+    def make(workdir: Path | None = None, **env: str) -> ServerProcess:
+        proc = ServerProcess(workdir or tmp_path / f"server{len(started)}", **env)
+        started.append(proc)
+        return proc.start()
+
+    yield make
+    for proc in started:
+        proc.__exit__(None, None, None)

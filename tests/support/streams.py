@@ -1,0 +1,59 @@
+"""Real clients of the live streams, collecting envelopes until the stream ends."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from httpx_sse import aconnect_sse
+from websockets.asyncio.client import connect
+
+Envelope = dict[str, Any]
+
+
+def flatten(frame: str | bytes) -> list[Envelope]:
+    """A WebSocket frame holds one envelope or a JSON array of them."""
+    decoded = json.loads(frame)
+    return decoded if isinstance(decoded, list) else [decoded]
+
+
+async def collect_sse(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    json_body: Any = None,
+    stop_after: int | None = None,
+) -> tuple[list[Envelope], list[str | None]]:
+    """Envelopes and their SSE ids, until the server ends the stream (or ``stop_after``)."""
+    envelopes: list[Envelope] = []
+    ids: list[str | None] = []
+    async with aconnect_sse(
+        client, method, url, headers=dict(headers or {}), json=json_body
+    ) as source:
+        source.response.raise_for_status()
+        async for sse in source.aiter_sse():
+            if not sse.data:
+                continue
+            envelopes.append(json.loads(sse.data))
+            ids.append(sse.id or None)
+            if stop_after is not None and len(envelopes) >= stop_after:
+                break
+    return envelopes, ids
+
+
+async def collect_ws(url: str, *, stop_after: int | None = None) -> list[Envelope]:
+    """Envelopes until the server closes the socket (or ``stop_after``)."""
+    envelopes: list[Envelope] = []
+    async with connect(url, compression=None) as ws:
+        async for frame in ws:
+            envelopes.extend(flatten(frame))
+            if stop_after is not None and len(envelopes) >= stop_after:
+                break
+    return envelopes
+
+
+def types(envelopes: list[Envelope]) -> list[str]:
+    return [e["type"] for e in envelopes if e["type"] != "pass_progress"]

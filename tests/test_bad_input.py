@@ -1,0 +1,139 @@
+"""Bad input gets a 4xx whose detail says what was wrong, and nothing stored is touched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.server import ServerProcess
+from tests.support.streams import collect_ws
+from tests.support.texts import SAMPLE
+
+BAD_RUNS: list[tuple[str, dict[str, Any], int, str]] = [
+    ("empty text", {"text": "   \n"}, 422, "empty"),
+    ("no document", {"passes": 2}, 422, "nothing to refine"),
+    ("zero passes", {"text": SAMPLE, "passes": 0}, 422, "passes"),
+    ("too many passes", {"text": SAMPLE, "passes": 11}, 422, "passes"),
+    ("unknown strategy", {"text": SAMPLE, "strategies": ["shout"]}, 422, "normalize"),
+    ("empty strategies", {"text": SAMPLE, "strategies": []}, 422, "strategies"),
+    ("unknown engine", {"text": SAMPLE, "engine": "magic"}, 422, "known engines"),
+    ("unknown rule", {"text": SAMPLE, "rules": {"disable": ["no.such.rule"]}}, 422, "no.such.rule"),
+    ("unknown field", {"text": SAMPLE, "colour": "blue"}, 422, "colour"),
+    ("wrong type", {"text": SAMPLE, "passes": "three"}, 422, "passes"),
+    ("file of another type", {"files": [{"name": "a.pdf", "text": "x"}]}, 422, ".pdf"),
+    ("unknown file id", {"file_ids": ["upload_0000"]}, 404, "upload_0000"),
+]
+
+
+@pytest.fixture
+async def client(server: ServerProcess) -> Any:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "status", "words"), BAD_RUNS, ids=[c[0] for c in BAD_RUNS]
+)
+async def test_bad_refine_requests_are_refused_with_a_reason(
+    client: httpx.AsyncClient, case: str, body: dict[str, Any], status: int, words: str
+) -> None:
+    reply = await client.post("/refine/run", json=body)
+    assert reply.status_code == status, reply.text
+    answer = reply.json()
+    assert words in answer["detail"]
+    assert answer["code"]
+
+
+async def test_malformed_json_is_refused(client: httpx.AsyncClient) -> None:
+    reply = await client.post(
+        "/refine/run", content=b'{"text": "a', headers={"Content-Type": "application/json"}
+    )
+    assert reply.status_code == 422
+    assert "not valid JSON" in reply.json()["detail"]
+
+
+async def test_a_body_over_the_limit_is_413(client: httpx.AsyncClient) -> None:
+    huge = "word " * (3 * 1024 * 1024)
+    reply = await client.post("/refine/run", json={"text": huge})
+    assert reply.status_code == 413
+    assert "limit" in reply.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status", "words"),
+    [
+        ("report.pdf", b"%PDF-1.4", 415, ".pdf"),
+        ("notes", b"hello", 415, "no extension"),
+        ("binary.txt", b"abc\x00def", 422, "binary"),
+        ("latin1.txt", "caf\u00e9".encode("latin-1"), 422, "UTF-8"),
+        ("blank.md", b"  \n\n ", 422, "no text"),
+    ],
+)
+async def test_bad_uploads_are_refused(
+    client: httpx.AsyncClient, name: str, data: bytes, status: int, words: str
+) -> None:
+    reply = await client.post("/files", files={"file": (name, data, "application/octet-stream")})
+    assert reply.status_code == status, reply.text
+    assert words in reply.json()["detail"]
+
+
+async def test_an_upload_without_a_file_is_refused(client: httpx.AsyncClient) -> None:
+    reply = await client.post("/files", data={"note": "no file here"})
+    assert reply.status_code == 422
+    assert "file" in reply.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/jobs/job_missing",
+        "/jobs/job_missing/status",
+        "/jobs/job_missing/output",
+        "/files/file_missing/versions",
+        "/files/file_missing/versions/1",
+        "/refine/diff?fileId=file_missing",
+    ],
+)
+async def test_unknown_ids_are_404(client: httpx.AsyncClient, path: str) -> None:
+    reply = await client.get(path)
+    assert reply.status_code == 404
+    assert "missing" in reply.json()["detail"]
+
+
+@pytest.mark.parametrize("verb", ["cancel", "resume"])
+async def test_commands_for_unknown_jobs_are_404(client: httpx.AsyncClient, verb: str) -> None:
+    reply = await client.post(f"/jobs/job_missing/{verb}")
+    assert reply.status_code == 404
+
+
+async def test_bad_queries_are_refused_and_stored_data_is_untouched(
+    client: httpx.AsyncClient, server: ServerProcess
+) -> None:
+    job_id = (await client.post("/refine/run", json={"text": SAMPLE, "passes": 2})).json()["job_id"]
+    await collect_ws(f"{server.ws_url}/ws/progress/{job_id}")
+    before = (await client.get(f"/jobs/{job_id}")).json()
+    file_id = before["files"][0]["file_id"]
+
+    checks = [
+        ("/jobs?cursor=not-a-cursor", 422, "cursor"),
+        ("/jobs?limit=0", 422, "limit"),
+        ("/jobs?status=sleeping", 422, "status"),
+        (f"/refine/diff?fileId={file_id}&fromPass=0&toPass=7", 404, "no pass 7"),
+        (f"/refine/diff?fileId={file_id}&format=pdf", 422, "format"),
+        (f"/files/{file_id}/versions/-1", 422, "pass_number"),
+        (f"/jobs/{job_id}/output?format=exe", 422, "format"),
+        (f"/jobs/{job_id}/output?file_id=../../etc/passwd", 404, "no document"),
+    ]
+    for path, status, words in checks:
+        reply = await client.get(path)
+        assert reply.status_code == status, (path, reply.text)
+        assert words in reply.json()["detail"], path
+
+    conflict = await client.post(f"/jobs/{job_id}/resume")
+    assert conflict.status_code == 409
+    assert "succeeded" in conflict.json()["detail"]
+
+    after = (await client.get(f"/jobs/{job_id}")).json()
+    assert after == before
