@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from service.engines.edits import Edit
 
 from ._context import Context
-from ._data import data_lines
+from ._data import data_lines, load_words
 from ._text import is_sentence_start, phrase_key, word_starts_at
 
 _RULE = "concise.filler"
@@ -45,6 +45,9 @@ _LEAD = re.compile(r"(?P<filler>" + _alternation(_WHERE["lead"]) + r")[ \t]+" + 
 _AFTER_COPULA = re.compile(
     r"(?P<filler>" + _alternation(_WHERE["after_copula"]) + r")[ \t]+(?=[a-z])"
 )
+_GRADABLE = load_words("gradable_adjectives.txt")
+_NEXT = re.compile(r"[a-z]+(?![\w-])")
+_COPULA = re.compile(r"(?P<filler>" + _alternation(_WHERE["after_copula"]) + r")[ \t]+(?=[a-z])")
 _NOT_INTENSIFIER = re.compile(
     r"(?:a|an|the|this|that|these|those|one|two|three|just|only|not|no|what|how|about)\b"
 )
@@ -75,7 +78,9 @@ def filler(ctx: Context) -> Iterator[Edit]:
         start, end = m.start("filler"), m.end()
         if not word_starts_at(text, start):
             continue
-        if m.group("filler") == "really" and _NOT_INTENSIFIER.match(text, end):
-            continue  # "are really a separate program": 'really' means 'in fact' here
+        if m.group("filler") == "really":
+            following = _NEXT.match(text, end)
+            if following is None or following.group(0) not in _GRADABLE:
+                continue  # "are really a separate program": 'really' means 'in fact' here
         if _COPULA.search(text, max(0, start - 12), start) and ctx.free(start, end):
             yield ctx.edit(_RULE, start, end, "", _WHERE["after_copula"][m.group("filler")])

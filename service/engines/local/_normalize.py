@@ -97,12 +97,16 @@ def extra_space(ctx: Context) -> Iterator[Edit]:
             yield ctx.edit("normalize.extra_space", start, end, " ", "one space between words")
 
 
-_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+_LINE_END = re.compile(r"[ \t](?=\n|\Z)")
+_TRAILING = re.compile(r"[ \t]+\Z")
 
 
 def trailing_space(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
-    for m in _TRAILING.finditer(text):
+    for last in _LINE_END.finditer(text):
+        m = _TRAILING.search(text, max(0, last.end() - 200), last.end())
+        if m is None:
+            continue
         start, end = m.span()
         line_start = text.rfind("\n", 0, start) + 1
         if start > line_start and end - start >= 2 and m.group(0).startswith("  "):
@@ -116,9 +120,9 @@ def trailing_space(ctx: Context) -> Iterator[Edit]:
             )
 
 
-# "," and ";" before more of the sentence; "!" and "?" only where a sentence ends,
-# so operators ("and ! operators") and code ("x ? y : z") are left alone.
-_SPACE_BEFORE = re.compile(r" (?=[,;][ \t][a-z]|[!?](?:[ \t]+[A-Z\"\u201c]|[ \t]*(?:\n|$)))")
+# "," and ";" before more of the sentence; "?" only where a sentence ends. "!" is left
+# alone: "and ! operators" names an operator.
+_SPACE_BEFORE = re.compile(r" (?=[,;][ \t][a-z]|\?(?:[ \t]+[A-Z\"\u201c]|[ \t]*(?:\n|$)))")
 
 
 def space_before_punct(ctx: Context) -> Iterator[Edit]:

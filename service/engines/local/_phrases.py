@@ -71,6 +71,8 @@ class PhraseRule:
                 replacement = replacement[: -len(_OF)]
                 if _DETERMINER.match(text, end):
                     replacement += " of"
+                elif replacement == "most":
+                    continue  # "most commonly used" would read as a superlative
             if article_breaks(text, start, matched, replacement):
                 continue
             if ctx.free(start, end):

@@ -31,7 +31,10 @@ _INLINE = tuple(
     )
 )
 _REF_DEF = re.compile(r"[ \t]{0,3}\[[^\]\n]+$")
-_URL = re.compile(r"(?:://|www\.|mailto:)[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
+_URLS = tuple(
+    re.compile(anchor + r"[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
+    for anchor in ("://", r"www\.", "mailto:")
+)
 _EMAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _PATH = re.compile(r"/[\w.~/-]*\w")
 
@@ -48,7 +51,7 @@ def _inline(text: str) -> list[tuple[int, int]]:
                     continue
                 start = line_start
             found.append((start, m.end()))
-    for m in _URL.finditer(text):
+    for m in (m for regex in _URLS for m in regex.finditer(text)):
         start = m.start()
         if text.startswith("://", start):
             while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "+.-"):

@@ -86,7 +86,7 @@ def quotes(ctx: Context) -> Iterator[Edit]:
             yield ctx.edit("normalize.quotes", pos, pos + 1, new, reason)
 
 
-_DASHES = re.compile(r"--|[\u2014\u2013]")
+_DASHES = (re.compile(" -- "), re.compile("[\u2014\u2013]"))
 _LEFT = frozenset(",;:!?)\u201d\"\u2019'")
 _RIGHT = frozenset("(\u201c\"\u2018'")
 _DASH_TEXT = {
@@ -108,11 +108,16 @@ def _prose_line(text: str, start: int, end: int) -> bool:
 def _dashes_found(ctx: Context) -> list[tuple[str, int, int]]:
     found = []
     text = ctx.text
-    for m in _DASHES.finditer(text):
+    matches = sorted(
+        (m for regex in _DASHES for m in regex.finditer(text)), key=lambda m: m.start()
+    )
+    for m in matches:
         start, end = m.span()
+        if m.group(0) == " -- ":
+            start, end = start + 1, end - 1
         spaced_left = start > 0 and text[start - 1] == " "
         spaced_right = end < len(text) and text[end] == " "
-        dash = m.group(0)
+        dash = text[start:end]
         if spaced_left and spaced_right:
             kind = {"--": "double", "\u2014": "em_spaced", "\u2013": "en_spaced"}[dash]
             start, end = start - 1, end + 1

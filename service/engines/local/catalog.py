@@ -68,7 +68,7 @@ _RULES = (
         "normalize.space_before_punct",
         "normalize",
         "spacing",
-        "Removes a space before , or ; inside a sentence, and before ! or ? that end one.",
+        "Removes a space before , or ; inside a sentence, and before a ? that ends one.",
     ),
     RuleInfo(
         "normalize.missing_space",
