@@ -35,6 +35,11 @@ class Subscription:
     ) -> None:
         self._broadcast = broadcast
         self.after = after
+        # The last seq the job had published when this subscription began.
+        self.known_last = broadcast.last_seq
+        # (from_seq, to_seq) when the cursor was ahead of the job: those
+        # sequence numbers are not this job's, as far as the server knows.
+        self.gap: tuple[int, int] | None = None
         self._capacity = capacity
         self._pending: deque[Event] = deque()
         self._wakeup: anyio.Event | None = None
@@ -116,6 +121,7 @@ class Broadcast:
         self._subscribers: set[Subscription] = set()
         self._capacity = subscriber_capacity
         self._closed = False
+        self._joined: anyio.Event | None = None
         self.published = 0
         self.delivered = 0
 
@@ -141,18 +147,36 @@ class Broadcast:
             self._subscribers.discard(sub)
 
     def subscribe(self, after: int) -> Subscription:
-        """Subscribe to every event after ``after``, from the ring or via the log."""
+        """Subscribe to every event after ``after``, from the ring or via the log.
+
+        A cursor ahead of the job (say, from before its database was
+        replaced) is moved back to the job's last event and the skipped
+        range is recorded in :attr:`Subscription.gap`.
+        """
+        gap = None
+        if after > self.last_seq:
+            gap, after = (self.last_seq + 1, after), self.last_seq
         if after >= self._ring_from - 1:
             sub = Subscription(self, after, self._capacity, log_until=None)
             for event in self._ring:
                 sub.offer(event)
         else:
             sub = Subscription(self, after, self._capacity, log_until=self.last_seq)
+        sub.gap = gap
         if self._closed:
             sub._end()
         else:
             self._subscribers.add(sub)
+            if self._joined is not None:
+                self._joined.set()
         return sub
+
+    async def wait_subscribers(self, count: int) -> None:
+        """Wait until at least ``count`` subscribers are attached."""
+        while len(self._subscribers) < count:
+            self._joined = joined = anyio.Event()
+            await joined.wait()
+        self._joined = None
 
     def discard(self, sub: Subscription) -> None:
         self._subscribers.discard(sub)

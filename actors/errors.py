@@ -11,10 +11,14 @@ from __future__ import annotations
 
 
 class ActorError(Exception):
-    """Base class of the actor system's errors."""
+    """Base class of the actor system's errors; ``code`` is stable for clients."""
+
+    code = "actor_error"
 
 
 class JobNotFound(ActorError):
+    code = "job_not_found"
+
     def __init__(self, job_id: str) -> None:
         super().__init__(f"no job with id {job_id!r}")
         self.job_id = job_id
@@ -23,8 +27,12 @@ class JobNotFound(ActorError):
 class ActorStopped(ActorError):
     """The actor stopped before answering; the job has finished."""
 
+    code = "actor_stopped"
+
 
 class QueueFull(ActorError):
+    code = "queue_full"
+
     def __init__(self, running: int, queued: int) -> None:
         super().__init__(
             f"the service is at capacity ({running} jobs running, {queued} queued); retry later"
@@ -33,3 +41,5 @@ class QueueFull(ActorError):
 
 class JobConflict(ActorError):
     """The job's state does not allow the command, e.g. cancelling a finished job."""
+
+    code = "job_conflict"

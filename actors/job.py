@@ -35,6 +35,8 @@ from service.store import DocumentRecord, JobRecord, JobStatus, NewVersion, Stor
 log = logging.getLogger(__name__)
 
 MAILBOX_SIZE = 64
+# Seqs reserved at a time for transient events, which are never logged.
+SEQ_BLOCK = 4096
 FINAL_WRITE_SECONDS = 5.0
 
 
@@ -50,17 +52,30 @@ class JobActor:
     """Runs one job. Start it with ``await task_group.start(actor.run)``."""
 
     def __init__(
-        self, job: JobRecord, *, store: Store, engine: Engine, slots: JobSlots, output_dir: Path
+        self,
+        job: JobRecord,
+        *,
+        store: Store,
+        engine: Engine,
+        slots: JobSlots,
+        output_dir: Path,
+        subscriber_buffer: int = 1024,
     ) -> None:
         self.job = job
         self.job_id = job.id
         self.status = job.status
-        self.broadcast = Broadcast(job.id, last_seq=job.last_seq)
+        self.broadcast = Broadcast(
+            job.id, last_seq=job.next_seq - 1, subscriber_capacity=subscriber_buffer
+        )
         self._store = store
         self._engine = engine
         self._slots = slots
         self._output_dir = output_dir
-        self._seq = job.last_seq
+        self._seq = job.next_seq - 1
+        # Transient events may use seqs up to here (see _publish_transient).
+        self._reserved = self._seq
+        self._reservation_wanted = anyio.Event()
+        self.dropped_transient = 0
         self._stop: _Stop | None = None
         self._place_in_line = 0
         self._work_scope: anyio.CancelScope | None = None
@@ -108,6 +123,7 @@ class JobActor:
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._serve_mailbox)
+                tg.start_soon(self._keep_seqs_reserved)
                 # Reserved before the spawner goes on, so the job's place in
                 # line is known as soon as its id is.
                 self._place_in_line = self._slots.reserve(self.job_id)
@@ -169,7 +185,6 @@ class JobActor:
         self._inbox.close()
 
     async def _live(self) -> None:
-        started = time.monotonic()
         with anyio.CancelScope() as scope:
             self._work_scope = scope
             if self._stop is not None:
@@ -182,7 +197,7 @@ class JobActor:
                     self._slots.forfeit(self.job_id)
                     raise
                 try:
-                    await self._work(started)
+                    await self._work()
                 finally:
                     self._slots.release()
             except EngineError as exc:
@@ -218,9 +233,16 @@ class JobActor:
                 {"message": stop.reason, "code": "interrupted", "retryable": True},
             )
 
-    async def _work(self, started: float) -> None:
+    async def _work(self) -> None:
+        """Run every pass of every document; time spent in line is not counted."""
+        started = time.monotonic()
         job = self.job
+        wanted = job.options.get("wait_subscribers")
+        if wanted:
+            with anyio.move_on_after(float(job.options.get("wait_timeout", 10.0))):
+                await self.broadcast.wait_subscribers(int(wanted))
         documents = await self._store.documents(self.job_id)
+        await self._reserve_seqs()
         await self._transition(
             JobStatus.RUNNING,
             "job_started",
@@ -251,6 +273,8 @@ class JobActor:
             disabled_rules=frozenset(job.options.get("disabled_rules", ())),
             model=job.model,
             temperature=job.options.get("temperature"),
+            probe_events=int(job.options.get("probe_events", 0)),
+            probe_rate=float(job.options.get("probe_rate", 0.0)),
         )
         for number in range(latest.pass_number + 1, job.passes + 1):
             if settled:
@@ -320,7 +344,30 @@ class JobActor:
         self.broadcast.publish(event)
 
     def _publish_transient(self, type_: str, data: Mapping[str, Any]) -> None:
+        """Publish an event that is not logged, within the seqs reserved in the store.
+
+        A subscriber may have seen a transient event's seq; were the process to
+        die, the job's next event must come after it, so transient events only
+        use seqs the store knows are taken. Past the reservation (a burst
+        faster than one write) they are dropped, as transient events may be.
+        """
+        if self._reserved - self._seq < SEQ_BLOCK // 2:
+            self._reservation_wanted.set()
+        if self._seq >= self._reserved:
+            self.dropped_transient += 1
+            return
         self._publish(self._next_event(type_, data))
+
+    async def _reserve_seqs(self) -> None:
+        upto = self._seq + SEQ_BLOCK
+        await self._store.reserve_seqs(self.job_id, upto)
+        self._reserved = max(self._reserved, upto)
+
+    async def _keep_seqs_reserved(self) -> None:
+        while True:
+            await self._reservation_wanted.wait()
+            self._reservation_wanted = anyio.Event()
+            await self._reserve_seqs()
 
     async def _emit(self, type_: str, data: Mapping[str, Any]) -> None:
         """Log a durable event, then publish it; never half-done by a cancellation."""

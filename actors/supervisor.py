@@ -43,6 +43,7 @@ class SupervisorConfig:
     output_dir: Path
     retention_seconds: float
     cleanup_interval_seconds: float
+    subscriber_buffer: int = 1024
 
 
 class Supervisor(anyio.AsyncContextManagerMixin):
@@ -180,6 +181,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             engine=self.engines[record.engine],
             slots=self.slots,
             output_dir=self.config.output_dir,
+            subscriber_buffer=self.config.subscriber_buffer,
         )
         self._actors[record.id] = actor
         try:
@@ -211,8 +213,8 @@ class Supervisor(anyio.AsyncContextManagerMixin):
                 "code": "interrupted",
                 "retryable": True,
             }
-            terminal = Event.build(job.id, job.last_seq + 1, "error", error, ts=now)
-            end = Event.build(job.id, job.last_seq + 2, "stream_end", {}, ts=now)
+            terminal = Event.build(job.id, job.next_seq, "error", error, ts=now)
+            end = Event.build(job.id, job.next_seq + 1, "stream_end", {}, ts=now)
             self.store.interrupt_sync(job.id, now, error, [terminal.stored(), end.stored()])
             log.info("job %s was left %s; now interrupted", job.id, job.status.value)
 

@@ -37,6 +37,7 @@ class Settings:
     retention_seconds: float = 30 * 24 * 3600.0
     cleanup_interval_seconds: float = 600.0
     sse_ping_seconds: float = 15.0
+    subscriber_buffer: int = 1024
     cors_origins: tuple[str, ...] = ()
     log_level: str = "info"
 
@@ -95,6 +96,9 @@ class Settings:
             ),
             sse_ping_seconds=number(
                 "REFINER_SSE_PING_SECONDS", defaults.sse_ping_seconds, minimum=0.05
+            ),
+            subscriber_buffer=integer(
+                "REFINER_SUBSCRIBER_BUFFER", defaults.subscriber_buffer, minimum=4
             ),
             cors_origins=origins,
             log_level=(text("REFINER_LOG_LEVEL") or defaults.log_level).lower(),

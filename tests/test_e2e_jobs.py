@@ -219,8 +219,10 @@ async def test_delete_removes_a_finished_job_and_its_data(server: ServerProcess)
 async def test_strategies_catalogue_describes_each_strategy(server: ServerProcess) -> None:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         catalogue = (await client.get("/strategies")).json()
-        names = [s["name"] for s in catalogue["strategies"]]
-        assert names[:3] == ["normalize", "concise", "plain"]
-        assert all(s["description"] and s["engines"] == ["local"] for s in catalogue["strategies"])
+        engines = {s["name"]: s["engines"] for s in catalogue["strategies"]}
+        assert list(engines)[:3] == ["normalize", "concise", "plain"]
+        assert all(engines[n] == ["local"] for n in ("normalize", "concise", "plain"))
+        assert engines["probe"] == ["probe"]
+        assert all(s["description"] for s in catalogue["strategies"])
         assert catalogue["default_plan"]["local"] == ["normalize", "concise", "plain"]
-        assert {r["strategy"] for r in catalogue["rules"]} == set(names)
+        assert {r["strategy"] for r in catalogue["rules"]} == {"normalize", "concise", "plain"}

@@ -58,13 +58,22 @@ async def build_job(
         raise invalid(str(exc), code="unsupported_option") from None
     if body.template is not None:
         raise invalid("templates apply to .docx output, which is not available yet")
+    probing = engine_name == "probe"
+    if not probing and (body.events is not None or body.rate is not None):
+        raise invalid("events and rate are options of the probe engine (engine: 'probe')")
 
-    documents = await _documents(body, store, settings)
+    documents = await _documents(body, store, settings, placeholder=probing)
     options: dict[str, object] = {"stop_when_unchanged": body.stop_when_unchanged}
     if disabled:
         options["disabled_rules"] = list(disabled)
     if body.temperature is not None:
         options["temperature"] = body.temperature
+    if probing:
+        options["probe_events"] = body.events if body.events is not None else 100
+        options["probe_rate"] = body.rate if body.rate is not None else 20.0
+    if body.wait_subscribers is not None:
+        options["wait_subscribers"] = body.wait_subscribers
+        options["wait_timeout"] = body.wait_timeout
     return NewJob(
         id=new_id("job"),
         name=body.name,
@@ -80,7 +89,9 @@ async def build_job(
     )
 
 
-async def _documents(body: RefineRequest, store: Store, settings: Settings) -> list[NewDocument]:
+async def _documents(
+    body: RefineRequest, store: Store, settings: Settings, *, placeholder: bool
+) -> list[NewDocument]:
     sources: list[tuple[str, str, str, str | None]] = []  # name, format, text, upload id
     if body.text is not None:
         name = clean_name(body.name or "document.txt")
@@ -101,6 +112,8 @@ async def _documents(body: RefineRequest, store: Store, settings: Settings) -> l
             raise ApiError(404, "file_not_found", f"no uploaded file with id {upload_id!r}")
         upload, text = found
         sources.append((upload.name, upload.format, text, upload.id))
+    if not sources and placeholder:
+        sources.append(("probe.txt", "txt", "A probe changes nothing.", None))
     if not sources:
         raise invalid("nothing to refine: give text, files or file_ids")
 

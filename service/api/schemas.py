@@ -46,3 +46,15 @@ class RefineRequest(BaseModel):
     stop_when_unchanged: bool = Field(
         True, description="end a document's passes early once a pass changes nothing"
     )
+    events: int | None = Field(
+        None, ge=1, le=1_000_000, description="probe engine: progress events per pass"
+    )
+    rate: float | None = Field(
+        None, ge=0, le=100_000, description="probe engine: events per second (0: at once)"
+    )
+    wait_subscribers: int | None = Field(
+        None, ge=1, le=100_000, description="wait for this many subscribers before starting"
+    )
+    wait_timeout: float = Field(
+        10.0, gt=0, le=300, description="start anyway after this many seconds of waiting"
+    )

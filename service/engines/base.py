@@ -37,6 +37,8 @@ class PassOptions:
     disabled_rules: frozenset[str] = frozenset()
     model: str | None = None
     temperature: float | None = None
+    probe_events: int = 0  # probe engine: how many progress events to publish
+    probe_rate: float = 0.0  # probe engine: events per second; 0 publishes at once
 
 
 @dataclass(frozen=True, slots=True)

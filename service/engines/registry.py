@@ -6,14 +6,15 @@ from collections.abc import Mapping
 
 from service.engines.base import Engine
 from service.engines.local_engine import LocalEngine
+from service.engines.probe import ProbeEngine
 from service.settings import Settings
 
 DEFAULT_ENGINE = "local"
-KNOWN_ENGINES = ("local", "openai")
+KNOWN_ENGINES = ("local", "openai", "probe")
 
 
 def build_engines(settings: Settings) -> Mapping[str, Engine]:
-    engines: dict[str, Engine] = {"local": LocalEngine()}
+    engines: dict[str, Engine] = {"local": LocalEngine(), "probe": ProbeEngine()}
     return engines
 
 

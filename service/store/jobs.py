@@ -159,6 +159,7 @@ def set_status(
     elif status.finished:
         fields.append("finished_at = ?")
         params.append(at)
+        fields.append("seq_reserved = 0")  # what follows comes after the logged end
     if error is not None:
         fields.append("error = ?")
         params.append(json.dumps(error))
@@ -177,6 +178,12 @@ def append_event(conn: sqlite3.Connection, job_id: str, seq: int, type_: str, bo
         "INSERT INTO events (job_id, seq, type, body) VALUES (?,?,?,?)", (job_id, seq, type_, body)
     )
     conn.execute("UPDATE jobs SET last_seq = ? WHERE id = ? AND last_seq < ?", (seq, job_id, seq))
+
+
+def reserve_seqs(conn: sqlite3.Connection, job_id: str, upto: int) -> None:
+    conn.execute(
+        "UPDATE jobs SET seq_reserved = ? WHERE id = ? AND seq_reserved < ?", (upto, job_id, upto)
+    )
 
 
 def events_after(

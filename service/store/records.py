@@ -46,8 +46,14 @@ class JobRecord:
     started_at: float | None
     finished_at: float | None
     last_seq: int
+    seq_reserved: int
     error: dict[str, Any] | None
     outputs: list[dict[str, Any]] | None
+
+    @property
+    def next_seq(self) -> int:
+        """The seq the job's next event takes, past any a live subscriber may have seen."""
+        return max(self.last_seq, self.seq_reserved) + 1
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> JobRecord:
@@ -65,6 +71,7 @@ class JobRecord:
             started_at=row["started_at"],
             finished_at=row["finished_at"],
             last_seq=row["last_seq"],
+            seq_reserved=row["seq_reserved"],
             error=json.loads(row["error"]) if row["error"] else None,
             outputs=json.loads(row["outputs"]) if row["outputs"] else None,
         )

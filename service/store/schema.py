@@ -20,6 +20,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     started_at      REAL,
     finished_at     REAL,
     last_seq        INTEGER NOT NULL DEFAULT 0,
+    -- Transient events (never logged) may have used seqs up to here; after a
+    -- crash the job's next event comes after both.
+    seq_reserved    INTEGER NOT NULL DEFAULT 0,
     error           TEXT,              -- JSON object of the terminal error, if any
     outputs         TEXT               -- JSON list, set when the job succeeds
 );

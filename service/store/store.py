@@ -73,6 +73,10 @@ class Store:
     async def record_event(self, job_id: str, seq: int, type_: str, body: bytes) -> None:
         await self.db.write(p(q.append_event, job_id=job_id, seq=seq, type_=type_, body=body))
 
+    async def reserve_seqs(self, job_id: str, upto: int) -> None:
+        """Record that transient events of the job may use seqs up to ``upto``."""
+        await self.db.write(p(q.reserve_seqs, job_id=job_id, upto=upto))
+
     async def record_transition(
         self,
         job_id: str,
