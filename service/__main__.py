@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import logging
+import socket
+from collections.abc import Awaitable, Callable
 
 import uvicorn
+from fastapi import FastAPI
 
 from service.app import create_app
 from service.settings import Settings
+
+
+class DrainingServer(uvicorn.Server):
+    """Uvicorn that lets open streams end cleanly before it closes connections.
+
+    Uvicorn closes WebSockets (1012) and sse-starlette ends SSE as soon as
+    shutdown begins, before the app's lifespan teardown; so running jobs are
+    interrupted, and their terminal events and ``stream_end`` delivered, here,
+    once new connections are no longer accepted.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self._app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        drain: Callable[[], Awaitable[None]] | None = getattr(self._app.state, "drain", None)
+        if drain is not None:
+            await drain()
+        await super().shutdown(sockets)
 
 
 def main() -> None:
@@ -15,8 +40,9 @@ def main() -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -25,6 +51,7 @@ def main() -> None:
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=10,
     )
+    DrainingServer(config, app).run()
 
 
 if __name__ == "__main__":

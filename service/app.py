@@ -10,15 +10,19 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from actors.supervisor import Supervisor, SupervisorConfig
-from service.api import catalogue, diff, files, health, jobs, streams
+from service.api import catalogue, diff, events_schema, files, health, jobs, streams
 from service.auth import require_api_key
 from service.body_limit import BodyLimit
 from service.engines.registry import build_engines
 from service.errors import install_error_handlers
 from service.settings import Settings
 from service.store import Store
+from transports.registry import StreamRegistry
 
 log = logging.getLogger("refiner")
+
+# How long shutdown waits for open streams to deliver their jobs' ends.
+DRAIN_SECONDS = 5.0
 
 # Headroom over the upload limit for multipart framing and JSON escaping.
 _BODY_OVERHEAD = 64 * 1024
@@ -37,12 +41,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             output_dir=settings.output_dir,
             retention_seconds=settings.retention_seconds,
             cleanup_interval_seconds=settings.cleanup_interval_seconds,
+            subscriber_buffer=settings.subscriber_buffer,
         )
         try:
             async with Supervisor(store, engines, config) as supervisor:
+                streams = StreamRegistry()
+
+                async def drain() -> None:
+                    """Interrupt running jobs and let every stream send its end."""
+                    app.state.ready = False
+                    streams.start_draining()
+                    await supervisor.interrupt_all()
+                    if not await streams.wait_all_closed(DRAIN_SECONDS):
+                        log.warning("%d streams still open after draining", streams.total())
+
                 app.state.store = store
                 app.state.engines = engines
                 app.state.supervisor = supervisor
+                app.state.streams = streams
+                app.state.drain = drain
                 app.state.ready = True
                 log.info(
                     "ready: engines %s, %d jobs at once, data in %s",
@@ -69,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     protected = [Depends(require_api_key)]
     app.include_router(health.router)
+    app.include_router(events_schema.router)
     for module in (jobs, files, diff, catalogue):
         app.include_router(module.router, dependencies=protected)
     app.include_router(streams.router)

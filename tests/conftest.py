@@ -25,8 +25,10 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     """Start servers with their own settings; all are stopped after the test."""
     started: list[ServerProcess] = []
 
-    def make(workdir: Path | None = None, **env: str) -> ServerProcess:
-        proc = ServerProcess(workdir or tmp_path / f"server{len(started)}", **env)
+    def make(
+        workdir: Path | None = None, *, command: list[str] | None = None, **env: str
+    ) -> ServerProcess:
+        proc = ServerProcess(workdir or tmp_path / f"server{len(started)}", command=command, **env)
         started.append(proc)
         return proc.start()
 

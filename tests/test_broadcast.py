@@ -105,8 +105,19 @@ async def test_a_closed_subscription_frees_its_buffer_and_leaves() -> None:
 
 
 async def test_events_at_or_before_the_cursor_are_never_delivered() -> None:
-    broadcast = Broadcast("job_1", last_seq=3)
-    sub = broadcast.subscribe(after=5)  # a cursor ahead of the job
-    for seq in range(4, 8):
+    broadcast = Broadcast("job_1")
+    for seq in range(1, 4):
         broadcast.publish(event(seq))
-    assert [e.seq for e in await sub.next_batch()] == [6, 7]
+    sub = broadcast.subscribe(after=2)
+    broadcast.publish(event(4))
+    assert [e.seq for e in await sub.next_batch()] == [3, 4]
+
+
+async def test_a_cursor_ahead_of_the_job_is_moved_back_and_the_gap_recorded() -> None:
+    broadcast = Broadcast("job_1", last_seq=3)
+    sub = broadcast.subscribe(after=5)  # say, from before the database was replaced
+    assert sub.gap == (4, 5)
+    assert sub.after == 3
+    for seq in range(4, 7):
+        broadcast.publish(event(seq))
+    assert [e.seq for e in await sub.next_batch()] == [4, 5, 6]

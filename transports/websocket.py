@@ -2,13 +2,13 @@
 
 One writer per connection: each batch of pending envelopes goes out as one
 text frame, a single envelope as itself and several as a JSON array. The
-socket closes with 1000 after ``stream_end``, with 1013 after a ``lagged``
-notice (resume from the last seq), and with 4404 when there is no such job.
+socket closes with 1000 after ``stream_end`` (1001 when the service is
+shutting down), with 1013 after a ``lagged`` notice (resume after your last
+seq), and with 4404 when the job does not exist.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 
 import anyio
@@ -16,20 +16,21 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from actors.events import Event
 from transports.feed import Feed, FeedEnd
+from transports.registry import StreamKind, StreamRegistry
 
 CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NO_SUCH_JOB = 4404
+
+# What a peer that went away mid-send looks like, depending on the server.
+PEER_GONE = (WebSocketDisconnect, RuntimeError, OSError)
 
 
 def frame(batch: list[Event]) -> str:
     if len(batch) == 1:
         return batch[0].text
     return "[" + ",".join(e.text for e in batch) + "]"
-
-
-def lagged_notice(job_id: str, from_seq: int) -> str:
-    return json.dumps({"job_id": job_id, "type": "lagged", "data": {"from_seq": from_seq}})
 
 
 async def run_until_first_returns(*tasks: Callable[[], Awaitable[None]]) -> None:
@@ -51,11 +52,11 @@ async def wait_for_disconnect(websocket: WebSocket) -> None:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-    except (WebSocketDisconnect, RuntimeError):
+    except PEER_GONE:
         return
 
 
-async def serve_job_progress(websocket: WebSocket, feed: Feed) -> None:
+async def serve_job_progress(websocket: WebSocket, feed: Feed, streams: StreamRegistry) -> None:
     await websocket.accept()
 
     async def send_events() -> None:
@@ -66,16 +67,15 @@ async def serve_job_progress(websocket: WebSocket, feed: Feed) -> None:
             end = await feed.follow(deliver)
             match end:
                 case FeedEnd.COMPLETE:
-                    await websocket.close(CLOSE_NORMAL)
+                    code = CLOSE_GOING_AWAY if streams.draining else CLOSE_NORMAL
+                    await websocket.close(code)
                 case FeedEnd.LAGGED:
-                    assert feed.lagged_from is not None
-                    await websocket.send_text(lagged_notice(feed.job_id, feed.lagged_from))
-                    await websocket.close(
-                        CLOSE_TRY_AGAIN_LATER, "lagged; resume after your last seq"
-                    )
+                    await websocket.send_text(feed.lagged().text)
+                    await websocket.close(CLOSE_TRY_AGAIN_LATER, "lagged: resume after last seq")
                 case FeedEnd.GONE:
                     await websocket.close(CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}")
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            return  # the client left mid-send
+        except PEER_GONE:
+            return
 
-    await run_until_first_returns(send_events, lambda: wait_for_disconnect(websocket))
+    with streams.track(StreamKind.WEBSOCKET), streams.track(StreamKind.WEBSOCKET_SUBSCRIPTION):
+        await run_until_first_returns(send_events, lambda: wait_for_disconnect(websocket))

@@ -20,4 +20,5 @@ async def health(request: Request) -> JSONResponse:
         supervisor = state.supervisor(request)
         body["jobs"] = {"running": supervisor.running, "queued": supervisor.queued}
         body["engines"] = sorted(state.engines(request))
+        body["streams"] = request.app.state.streams.snapshot()
     return JSONResponse(body, status_code=200 if ready else 503)

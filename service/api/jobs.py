@@ -50,7 +50,11 @@ async def run(
     record, created = await state.supervisor(request).submit(job)
     if _accepts_event_stream(request):
         feed = Feed(state.supervisor(request), state.store(request), record.id, after=0)
-        return event_stream(feed, ping_seconds=state.settings(request).sse_ping_seconds)
+        return event_stream(
+            feed,
+            streams=request.app.state.streams,
+            ping_seconds=state.settings(request).sse_ping_seconds,
+        )
     return JSONResponse(
         {"job_id": record.id, "status": record.status.value, "links": job_links(record.id)},
         status_code=202 if created else 200,

@@ -1,22 +1,34 @@
-"""The live streams of a job: SSE and a WebSocket per job."""
+"""The live streams: SSE per job, a WebSocket per job, and an editor's ``/ws`` session."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket
+from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from service.api import state
+from service.api.job_plans import build_job
+from service.api.schemas import RefineRequest
 from service.auth import key_is_valid, require_stream_key
-from service.errors import not_found
+from service.errors import ApiError, not_found
 from transports.feed import Feed
+from transports.registry import StreamRegistry
+from transports.session import OpRefused, serve_session
 from transports.sse import event_stream
-from transports.websocket import serve_job_progress
+from transports.websocket import CLOSE_NO_SUCH_JOB, serve_job_progress
 
 router = APIRouter()
 
 CLOSE_POLICY_VIOLATION = 1008
+
+
+def streams(conn: HTTPConnection) -> StreamRegistry:
+    registry: StreamRegistry = conn.app.state.streams
+    return registry
 
 
 @router.get(
@@ -24,31 +36,83 @@ CLOSE_POLICY_VIOLATION = 1008
     dependencies=[Depends(require_stream_key)],
     summary="The job's events as Server-Sent Events, resumable",
     response_class=EventSourceResponse,
+    responses={204: {"description": "the job is finished and the cursor is at its end"}},
 )
 async def events(
     request: Request,
     job_id: str,
     after: Annotated[int | None, Query(ge=0)] = None,
     last_event_id: Annotated[str | None, Header(max_length=40)] = None,
-) -> EventSourceResponse:
+) -> Response:
     """Replays every durable event after ``Last-Event-ID`` (or ``?after=``), then follows live."""
     cursor = after or 0
     if last_event_id is not None and last_event_id.strip().isdigit():
         cursor = max(cursor, int(last_event_id))
-    if await state.store(request).get_job(job_id) is None:
+    job = await state.store(request).get_job(job_id)
+    if job is None:
         raise not_found("job", job_id)
+    if job.status.finished and cursor == job.last_seq:
+        # The client has the whole story; 204 tells EventSource not to reconnect.
+        return Response(status_code=204)
     feed = Feed(state.supervisor(request), state.store(request), job_id, after=cursor)
-    return event_stream(feed, ping_seconds=state.settings(request).sse_ping_seconds)
+    return event_stream(
+        feed, streams=streams(request), ping_seconds=state.settings(request).sse_ping_seconds
+    )
+
+
+async def _admitted(websocket: WebSocket) -> bool:
+    """Refuse the handshake (HTTP 403) without a valid key, before any event is sent."""
+    expected = state.settings(websocket).backend_api_key
+    if key_is_valid(websocket, expected, allow_query=True):
+        return True
+    await websocket.close(CLOSE_POLICY_VIOLATION)
+    return False
 
 
 @router.websocket("/ws/progress/{job_id}")
 async def progress(
     websocket: WebSocket, job_id: str, after: Annotated[int, Query(ge=0)] = 0
 ) -> None:
-    expected = state.settings(websocket).backend_api_key
-    if not key_is_valid(websocket, expected, allow_query=True):
-        # Closing before accepting refuses the handshake with HTTP 403.
-        await websocket.close(CLOSE_POLICY_VIOLATION)
+    if not await _admitted(websocket):
+        return
+    if await state.store(websocket).get_job(job_id) is None:
+        await websocket.accept()
+        await websocket.close(CLOSE_NO_SUCH_JOB, f"no job {job_id}")
         return
     feed = Feed(state.supervisor(websocket), state.store(websocket), job_id, after=after)
-    await serve_job_progress(websocket, feed)
+    await serve_job_progress(websocket, feed, streams(websocket))
+
+
+@router.websocket("/ws")
+async def session(websocket: WebSocket) -> None:
+    if not await _admitted(websocket):
+        return
+
+    async def start_job(body: dict[str, Any]) -> str:
+        try:
+            request = RefineRequest.model_validate(body)
+            job = await build_job(
+                request,
+                idempotency_key=None,
+                engines=state.engines(websocket),
+                store=state.store(websocket),
+                settings=state.settings(websocket),
+            )
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'request'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise OpRefused(f"bad request: {problems}", "invalid_request") from None
+        except ApiError as exc:
+            raise OpRefused(exc.detail, exc.code) from None
+        record, _ = await state.supervisor(websocket).submit(job)
+        return record.id
+
+    await serve_session(
+        websocket,
+        supervisor=state.supervisor(websocket),
+        store=state.store(websocket),
+        streams=streams(websocket),
+        start_job=start_job,
+    )

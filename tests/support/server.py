@@ -27,8 +27,9 @@ def free_port() -> int:
 class ServerProcess:
     """``python -m service`` with its own data folders; a context manager."""
 
-    def __init__(self, workdir: Path, **env: str) -> None:
+    def __init__(self, workdir: Path, *, command: list[str] | None = None, **env: str) -> None:
         self.workdir = workdir
+        self.command = command or [sys.executable, "-m", "service"]
         self.port = free_port()
         inherited = {
             k: v
@@ -39,6 +40,8 @@ class ServerProcess:
             **inherited,
             "REFINER_HOST": "127.0.0.1",
             "REFINER_PORT": str(self.port),
+            "UVICORN_HOST": "127.0.0.1",  # for a server started as ``uvicorn service.app:app``
+            "UVICORN_PORT": str(self.port),
             "REFINER_DATA_DIR": str(workdir / "data"),
             "REFINER_OUTPUT_DIR": str(workdir / "output"),
             "REFINER_TEMPLATES_DIR": str(workdir / "templates"),
@@ -61,7 +64,7 @@ class ServerProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service"], cwd=ROOT, env=self.env, stdout=log, stderr=log
+            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=log
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -44,12 +44,18 @@ async def collect_sse(
     return envelopes, ids
 
 
-async def collect_ws(url: str, *, stop_after: int | None = None) -> list[Envelope]:
-    """Envelopes until the server closes the socket (or ``stop_after``)."""
+async def collect_ws(
+    url: str, *, stop_after: int | None = None, stop_at: str | None = None
+) -> list[Envelope]:
+    """Envelopes until the server closes the socket, or ``stop_after`` of them, or the
+    first of type ``stop_at`` (the rest of its frame is dropped)."""
     envelopes: list[Envelope] = []
     async with connect(url, compression=None) as ws:
         async for frame in ws:
-            envelopes.extend(flatten(frame))
+            for envelope in flatten(frame):
+                envelopes.append(envelope)
+                if envelope["type"] == stop_at:
+                    return envelopes
             if stop_after is not None and len(envelopes) >= stop_after:
                 break
     return envelopes

@@ -1,0 +1,53 @@
+"""How the server starts, and what it tells browsers from other origins."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import httpx
+
+from tests.support.server import ServerProcess
+from tests.support.streams import collect_sse, types
+from tests.support.texts import SAMPLE
+
+
+async def test_uvicorn_serves_the_app_module(make_server: Callable[..., ServerProcess]) -> None:
+    server = make_server(command=[sys.executable, "-m", "uvicorn", "service.app:app"])
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        envelopes, _ = await collect_sse(
+            client,
+            "/refine/run",
+            method="POST",
+            headers={"Accept": "text/event-stream"},
+            json_body={"text": SAMPLE, "passes": 1},
+        )
+        assert types(envelopes)[-2:] == ["done", "stream_end"]
+
+
+async def test_cors_allows_only_the_configured_origins(
+    make_server: Callable[..., ServerProcess],
+) -> None:
+    server = make_server(REFINER_CORS_ORIGINS="https://editor.example")
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        allowed = await client.get("/jobs", headers={"Origin": "https://editor.example"})
+        assert allowed.headers["access-control-allow-origin"] == "https://editor.example"
+
+        other = await client.get("/jobs", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+        preflight = await client.options(
+            "/refine/run",
+            headers={
+                "Origin": "https://editor.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type, x-api-key",
+            },
+        )
+        assert preflight.status_code == 200
+        assert "POST" in preflight.headers["access-control-allow-methods"]
+        refused = await client.options(
+            "/refine/run",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert refused.status_code == 400

@@ -1,0 +1,196 @@
+"""An editor's session: one WebSocket (``GET /ws``) carrying many jobs.
+
+The reader handles one client op at a time; each subscribed job has a pump
+task that follows its :class:`Feed`; one writer sends everything. Pumps hand
+batches to the writer through a bounded outbox, so a client that stops
+reading holds at most that much, then its subscriptions lag and end with a
+``lagged`` notice while the socket stays open. Ops are answered with
+``{"op": ..., "ref": ...}`` frames; events are the usual envelopes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from actors.errors import ActorError
+from actors.events import Event
+from actors.supervisor import Supervisor
+from service.store import Store
+from transports.feed import Feed, FeedEnd
+from transports.ops import BadOp, CancelOp, PingOp, RunOp, SubscribeOp, UnsubscribeOp, parse_op
+from transports.registry import StreamKind, StreamRegistry
+from transports.websocket import CLOSE_GOING_AWAY, PEER_GONE, frame
+
+# Starts a job from a POST /refine/run body and returns its id; raises
+# ``OpRefused`` with a detail for anything it will not start.
+StartJob = Callable[[dict[str, Any]], Awaitable[str]]
+
+OUTBOX_SIZE = 64
+
+
+class OpRefused(Exception):
+    def __init__(self, detail: str, code: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+
+
+class _Close:
+    """Writer sentinel: close the socket after what is already queued."""
+
+
+class EditorSession:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        *,
+        supervisor: Supervisor,
+        store: Store,
+        streams: StreamRegistry,
+        start_job: StartJob,
+    ) -> None:
+        self.ws = websocket
+        self.supervisor = supervisor
+        self.store = store
+        self.streams = streams
+        self.start_job = start_job
+        self._outbox_send, self._outbox = anyio.create_memory_object_stream[
+            list[Event] | str | _Close
+        ](OUTBOX_SIZE)
+        self._follows: dict[str, anyio.CancelScope] = {}
+        self._idle = anyio.Event()
+
+    async def serve(self) -> None:
+        await self.ws.accept()
+        with self.streams.track(StreamKind.WEBSOCKET), self._outbox_send, self._outbox:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._write, tg)
+                tg.start_soon(self._close_when_drained)
+                await self._read(tg)
+                tg.cancel_scope.cancel()
+
+    # the three kinds of task
+
+    async def _read(self, tg: TaskGroup) -> None:
+        while True:
+            try:
+                message = await self.ws.receive()
+            except PEER_GONE:
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                await self._reply("error", None, detail="send ops as text frames of JSON")
+                continue
+            await self._handle(text, tg)
+
+    async def _write(self, tg: TaskGroup) -> None:
+        try:
+            async for item in self._outbox:
+                items = [item]
+                while True:
+                    try:
+                        items.append(self._outbox.receive_nowait())
+                    except anyio.WouldBlock:
+                        break
+                events: list[Event] = []
+                for pending in items:
+                    if isinstance(pending, list):
+                        events.extend(pending)
+                        continue
+                    if events:
+                        await self.ws.send_text(frame(events))
+                        events = []
+                    if isinstance(pending, _Close):
+                        await self.ws.close(CLOSE_GOING_AWAY)
+                        tg.cancel_scope.cancel()
+                        return
+                    await self.ws.send_text(pending)
+                if events:
+                    await self.ws.send_text(frame(events))
+        except PEER_GONE:
+            tg.cancel_scope.cancel()
+
+    async def _close_when_drained(self) -> None:
+        """When the service shuts down, close once every followed job has ended."""
+        await self.streams.drain_started.wait()
+        while self._follows:
+            self._idle = anyio.Event()
+            await self._idle.wait()
+        await self._outbox_send.send(_Close())
+
+    async def _follow(self, job_id: str, after: int, *, task_status: Any) -> None:
+        with anyio.CancelScope() as scope, self.streams.track(StreamKind.WEBSOCKET_SUBSCRIPTION):
+            self._follows[job_id] = scope
+            task_status.started()
+            try:
+                feed = Feed(self.supervisor, self.store, job_id, after)
+                end = await feed.follow(self._outbox_send.send)
+                if end is FeedEnd.LAGGED:
+                    await self._outbox_send.send([feed.lagged()])
+            finally:
+                if self._follows.get(job_id) is scope:
+                    del self._follows[job_id]
+                    if not self._follows:
+                        self._idle.set()
+
+    # ops
+
+    async def _handle(self, text: str, tg: TaskGroup) -> None:
+        try:
+            op = parse_op(text)
+        except BadOp as exc:
+            await self._reply("error", exc.ref, detail=exc.detail, code="bad_op")
+            return
+        try:
+            match op:
+                case PingOp():
+                    await self._reply("pong", op.ref)
+                case SubscribeOp():
+                    if await self.store.get_job(op.job_id) is None:
+                        raise OpRefused(f"no job with id {op.job_id!r}", "job_not_found")
+                    await self._subscribe(op.job_id, op.after, tg)
+                    await self._reply("subscribed", op.ref, job_id=op.job_id, after=op.after)
+                case UnsubscribeOp():
+                    scope = self._follows.pop(op.job_id, None)
+                    if scope is None:
+                        raise OpRefused(f"not subscribed to {op.job_id!r}", "not_subscribed")
+                    scope.cancel()
+                    await self._reply("unsubscribed", op.ref, job_id=op.job_id)
+                case RunOp():
+                    job_id = await self.start_job(op.request)
+                    await self._reply("ack", op.ref, job_id=job_id)
+                    await self._subscribe(job_id, 0, tg)
+                case CancelOp():
+                    status = await self.supervisor.cancel(op.job_id)
+                    await self._reply("ack", op.ref, job_id=op.job_id, status=status.value)
+        except OpRefused as exc:
+            await self._reply("error", op.ref, detail=exc.detail, code=exc.code)
+        except ActorError as exc:
+            await self._reply("error", op.ref, detail=str(exc), code=exc.code)
+
+    async def _subscribe(self, job_id: str, after: int, tg: TaskGroup) -> None:
+        previous = self._follows.pop(job_id, None)
+        if previous is not None:
+            previous.cancel()
+        await tg.start(self._follow, job_id, after)
+
+    async def _reply(self, op: str, ref: str | int | None, **fields: Any) -> None:
+        body: dict[str, Any] = {"op": op}
+        if ref is not None:
+            body["ref"] = ref
+        body.update(fields)
+        await self._outbox_send.send(json.dumps(body))
+
+
+async def serve_session(websocket: WebSocket, **deps: Any) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        await EditorSession(websocket, **deps).serve()
