@@ -320,12 +320,14 @@ async def test_stream_gauges_return_to_zero_when_clients_leave(server: ServerPro
                 await anyio.sleep(0.05)
 
 
-async def test_sigterm_ends_every_open_stream_with_a_retryable_error(
-    make_server: Callable[..., ServerProcess],
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+async def test_a_stop_signal_ends_every_open_stream_with_a_retryable_error(
+    make_server: Callable[..., ServerProcess], signum: signal.Signals
 ) -> None:
     server = make_server()
     ws_ends: list[tuple[list[Envelope], int | None]] = []
     sse_ends: list[list[Envelope]] = []
+    session_ends: list[tuple[list[Envelope], int | None]] = []
     async with httpx.AsyncClient(
         base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=200)
     ) as client:
@@ -350,7 +352,18 @@ async def test_sigterm_ends_every_open_stream_with_a_retryable_error(
                     envelopes.append(json.loads(sse.data))
             sse_ends.append(envelopes)
 
-        streams = 150
+        async def follow_session(job_id: str, ready: Callable[[], None]) -> None:
+            async with connect(f"{server.ws_url}/ws", compression=None) as ws:
+                session = Session(ws)
+                await session.send({"op": "subscribe", "job_id": job_id})
+                await session.reply()
+                ready()
+                with contextlib.suppress(ConnectionClosed):
+                    await session.until_ended({job_id})
+                    await ws.wait_closed()
+                session_ends.append((session.events[job_id], ws.close_code))
+
+        streams = 210
         opened = anyio.Event()
         count = 0
 
@@ -362,19 +375,24 @@ async def test_sigterm_ends_every_open_stream_with_a_retryable_error(
 
         async with anyio.create_task_group() as tg:
             for i in range(streams):
-                follower = follow_ws if i % 3 else follow_sse
+                follower = (
+                    (follow_session, follow_sse, follow_ws, follow_ws)[i % 4]
+                    if i < 40
+                    else (follow_sse if i % 3 == 0 else follow_ws)
+                )
                 tg.start_soon(follower, jobs[i % len(jobs)], ready)
             with anyio.fail_after(30):
                 await opened.wait()
             assert server.process is not None
-            server.process.send_signal(signal.SIGTERM)
+            server.process.send_signal(signum)
 
     # Uvicorn re-raises the signal once it has shut down cleanly.
-    assert server.process.wait(timeout=20) in (0, -signal.SIGTERM)
-    assert len(ws_ends) + len(sse_ends) == streams
-    for envelopes in [e for e, _ in ws_ends] + sse_ends:
+    assert server.process.wait(timeout=20) in (0, -signum)
+    assert len(ws_ends) + len(sse_ends) + len(session_ends) == streams
+    assert session_ends, "editor sessions were among the streams"
+    for envelopes in [e for e, _ in ws_ends + session_ends] + sse_ends:
         assert types(envelopes)[-2:] == ["error", "stream_end"]
         error = [e for e in envelopes if e["type"] == "error"][-1]["data"]
         assert error["retryable"] is True
         assert error["code"] == "interrupted"
-    assert {code for _, code in ws_ends} == {1001}
+    assert {code for _, code in ws_ends + session_ends} == {1001}
