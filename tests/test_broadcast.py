@@ -21,7 +21,7 @@ async def test_every_subscriber_gets_every_event_in_order() -> None:
         broadcast.publish(event(seq))
     broadcast.close()
     for sub in subs:
-        seen = []
+        seen: list[int] = []
         while batch := await sub.next_batch():
             seen.extend(e.seq for e in batch)
         assert seen == [1, 2, 3, 4, 5]

@@ -11,15 +11,15 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from tests.support.server import ServerProcess
-from tests.support.streams import collect_sse, collect_ws, flatten, types
+from tests.support.streams import Envelope, collect_sse, collect_ws, flatten, types
 from tests.support.texts import SAMPLE, long_text
 
 SLOW_JOB = {"text": long_text(), "passes": 10, "stop_when_unchanged": False}
 
 
-async def wait_for_event(ws_url: str, job_id: str, wanted: str) -> list[dict[str, object]]:
+async def wait_for_event(ws_url: str, job_id: str, wanted: str) -> list[Envelope]:
     """Follow the job's WebSocket until an event of type ``wanted`` arrives."""
-    seen: list[dict[str, object]] = []
+    seen: list[Envelope] = []
     async with connect(f"{ws_url}/ws/progress/{job_id}", compression=None) as ws:
         async for frame in ws:
             seen.extend(flatten(frame))

@@ -375,11 +375,8 @@ async def test_a_stop_signal_ends_every_open_stream_with_a_retryable_error(
 
         async with anyio.create_task_group() as tg:
             for i in range(streams):
-                follower = (
-                    (follow_session, follow_sse, follow_ws, follow_ws)[i % 4]
-                    if i < 40
-                    else (follow_sse if i % 3 == 0 else follow_ws)
-                )
+                kinds = (follow_ws, follow_ws, follow_sse)
+                follower = follow_session if i < 10 else kinds[i % 3]
                 tg.start_soon(follower, jobs[i % len(jobs)], ready)
             with anyio.fail_after(30):
                 await opened.wait()
@@ -387,6 +384,7 @@ async def test_a_stop_signal_ends_every_open_stream_with_a_retryable_error(
             server.process.send_signal(signum)
 
     # Uvicorn re-raises the signal once it has shut down cleanly.
+    assert server.process is not None
     assert server.process.wait(timeout=20) in (0, -signum)
     assert len(ws_ends) + len(sse_ends) + len(session_ends) == streams
     assert session_ends, "editor sessions were among the streams"
