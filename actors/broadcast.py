@@ -22,6 +22,7 @@ from collections import deque
 import anyio
 
 from actors.events import Event
+from actors.stats import EventStats
 
 DEFAULT_RING_SIZE = 1024
 DEFAULT_SUBSCRIBER_CAPACITY = 1024
@@ -34,6 +35,7 @@ class Subscription:
         self, broadcast: Broadcast, after: int, capacity: int, log_until: int | None
     ) -> None:
         self._broadcast = broadcast
+        self._stats = broadcast.stats
         self.after = after
         # The last seq the job had published when this subscription began.
         self.known_last = broadcast.last_seq
@@ -64,15 +66,19 @@ class Subscription:
         if len(self._pending) >= self._capacity:
             if not event.durable:
                 self.dropped += 1
+                self._stats.dropped += 1
                 return True
             kept = deque(e for e in self._pending if e.durable)
             self.dropped += len(self._pending) - len(kept)
+            self._stats.dropped += len(self._pending) - len(kept)
             self._pending = kept
             if len(kept) >= self._capacity:
                 self.lagged_from = event.seq
+                self._stats.lagged += 1
                 self._end()
                 return False
         self._pending.append(event)
+        self._stats.delivered += 1
         if self._wakeup is not None:
             self._wakeup.set()
             self._wakeup = None
@@ -112,8 +118,10 @@ class Broadcast:
         last_seq: int = 0,
         ring_size: int = DEFAULT_RING_SIZE,
         subscriber_capacity: int = DEFAULT_SUBSCRIBER_CAPACITY,
+        stats: EventStats | None = None,
     ) -> None:
         self.job_id = job_id
+        self.stats = stats if stats is not None else EventStats()
         self.last_seq = last_seq
         # The ring covers every event from this seq on; older ones are in the log.
         self._ring_from = last_seq + 1
@@ -122,8 +130,6 @@ class Broadcast:
         self._capacity = subscriber_capacity
         self._closed = False
         self._joined: anyio.Event | None = None
-        self.published = 0
-        self.delivered = 0
 
     @property
     def subscriber_count(self) -> int:
@@ -136,12 +142,10 @@ class Broadcast:
             self._ring_from = self._ring[1].seq if len(self._ring) > 1 else event.seq
         self._ring.append(event)
         self.last_seq = event.seq
-        self.published += 1
+        self.stats.published[event.type] += 1
         lost: list[Subscription] = []
         for sub in self._subscribers:
-            if sub.offer(event):
-                self.delivered += 1
-            else:
+            if not sub.offer(event):
                 lost.append(sub)
         for sub in lost:
             self._subscribers.discard(sub)

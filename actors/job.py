@@ -25,7 +25,9 @@ from actors.broadcast import Broadcast, Subscription
 from actors.errors import ActorStopped, JobConflict
 from actors.events import Event
 from actors.messages import Ask, CancelJob, Command, InterruptJob, Subscribe
+from actors.observer import JobObserver, NullObserver
 from actors.slots import JobSlots
+from actors.stats import EventStats
 from service.documents.diff import changed_ratio
 from service.documents.metrics import text_metrics
 from service.documents.outputs import output_path, write_atomically
@@ -60,13 +62,16 @@ class JobActor:
         slots: JobSlots,
         output_dir: Path,
         subscriber_buffer: int = 1024,
+        stats: EventStats | None = None,
+        observer: JobObserver | None = None,
     ) -> None:
         self.job = job
         self.job_id = job.id
         self.status = job.status
         self.broadcast = Broadcast(
-            job.id, last_seq=job.next_seq - 1, subscriber_capacity=subscriber_buffer
+            job.id, last_seq=job.next_seq - 1, subscriber_capacity=subscriber_buffer, stats=stats
         )
+        self._observer = observer or NullObserver()
         self._store = store
         self._engine = engine
         self._slots = slots
@@ -78,6 +83,7 @@ class JobActor:
         self.dropped_transient = 0
         self._stop: _Stop | None = None
         self._place_in_line = 0
+        self._work_started: float | None = None
         self._work_scope: anyio.CancelScope | None = None
         self._stopped = anyio.Event()
         send, receive = anyio.create_memory_object_stream[Ask | Command](MAILBOX_SIZE)
@@ -235,7 +241,7 @@ class JobActor:
 
     async def _work(self) -> None:
         """Run every pass of every document; time spent in line is not counted."""
-        started = time.monotonic()
+        self._work_started = started = time.monotonic()
         job = self.job
         wanted = job.options.get("wait_subscribers")
         if wanted:
@@ -303,7 +309,9 @@ class JobActor:
         metrics = await anyio.to_thread.run_sync(_pass_metrics, text, outcome.text)
         metrics.update(outcome.extra_metrics)
         metrics["edits"] = len(outcome.edits)
-        metrics["duration_ms"] = round((time.monotonic() - began) * 1000, 1)
+        seconds = time.monotonic() - began
+        metrics["duration_ms"] = round(seconds * 1000, 1)
+        self._observer.pass_completed(strategy, self._engine.name, seconds)
         version = NewVersion(
             document_id=doc.id,
             pass_number=number,
@@ -314,6 +322,7 @@ class JobActor:
             metrics=metrics,
             edits=[e.to_dict() for e in outcome.edits],
             created_at=time.time(),
+            model=outcome.model or self.job.model,
         )
         data = {
             **where,
@@ -398,6 +407,11 @@ class JobActor:
         """
         if type_ == "error":
             fields["error"] = dict(data)
+        seconds = None
+        if self._work_started is not None:
+            seconds = time.monotonic() - self._work_started
+            fields["duration_ms"] = round(seconds * 1000, 1)
+        self._observer.job_finished(status.value, self._engine.name, seconds)
         terminal = self._next_event(type_, data)
         end = Event.build(self.job_id, terminal.seq + 1, "stream_end", {})
         with anyio.move_on_after(FINAL_WRITE_SECONDS, shield=True):

@@ -26,7 +26,9 @@ from actors.errors import ActorStopped, JobConflict, JobNotFound
 from actors.events import Event
 from actors.job import JobActor
 from actors.messages import CancelJob, InterruptJob
+from actors.observer import JobObserver
 from actors.slots import JobSlots
+from actors.stats import EventStats
 from service.documents.outputs import remove_job_outputs
 from service.engines.base import Engine
 from service.store import JobRecord, JobStatus, NewJob, Store
@@ -50,11 +52,18 @@ class Supervisor(anyio.AsyncContextManagerMixin):
     """Owns every job actor. Use as ``async with Supervisor(...) as supervisor``."""
 
     def __init__(
-        self, store: Store, engines: Mapping[str, Engine], config: SupervisorConfig
+        self,
+        store: Store,
+        engines: Mapping[str, Engine],
+        config: SupervisorConfig,
+        *,
+        observer: JobObserver | None = None,
     ) -> None:
         self.store = store
         self.engines = engines
         self.config = config
+        self.stats = EventStats()
+        self.observer = observer
         self.slots = JobSlots(config.max_jobs, config.max_queue)
         self._actors: dict[str, JobActor] = {}
         self._tg: TaskGroup | None = None
@@ -182,6 +191,8 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             slots=self.slots,
             output_dir=self.config.output_dir,
             subscriber_buffer=self.config.subscriber_buffer,
+            stats=self.stats,
+            observer=self.observer,
         )
         self._actors[record.id] = actor
         try:

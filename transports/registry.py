@@ -20,6 +20,7 @@ class StreamRegistry:
 
     def __init__(self) -> None:
         self.open: dict[StreamKind, int] = dict.fromkeys(StreamKind, 0)
+        self.sent: dict[str, int] = {"websocket": 0, "sse": 0}  # events written, by transport
         self.draining = False  # set when the service starts shutting down
         self.drain_started = anyio.Event()
         self._all_closed: anyio.Event | None = None
@@ -49,6 +50,9 @@ class StreamRegistry:
         with anyio.move_on_after(seconds):
             await closed.wait()
         return self.total() == 0
+
+    def count_sent(self, transport: str, events: int) -> None:
+        self.sent[transport] += events
 
     def snapshot(self) -> dict[str, int]:
         return {kind.value: count for kind, count in self.open.items()}

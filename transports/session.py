@@ -107,7 +107,7 @@ class EditorSession:
                         events.extend(pending)
                         continue
                     if events:
-                        await self.ws.send_text(frame(events))
+                        await self._send_events(events)
                         events = []
                     if isinstance(pending, _Close):
                         await self.ws.close(CLOSE_GOING_AWAY)
@@ -115,9 +115,13 @@ class EditorSession:
                         return
                     await self.ws.send_text(pending)
                 if events:
-                    await self.ws.send_text(frame(events))
+                    await self._send_events(events)
         except PEER_GONE:
             tg.cancel_scope.cancel()
+
+    async def _send_events(self, events: list[Event]) -> None:
+        await self.ws.send_text(frame(events))
+        self.streams.count_sent("websocket", len(events))
 
     async def _close_when_drained(self) -> None:
         """When the service shuts down, close once every followed job has ended."""

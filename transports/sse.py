@@ -36,6 +36,7 @@ def _ping() -> ServerSentEvent:
 async def _pump(feed: Feed, send: MemoryObjectSendStream[bytes], streams: StreamRegistry) -> None:
     async def deliver(batch: list[Event]) -> None:
         await send.send(b"".join(e.sse for e in batch))
+        streams.count_sent("sse", len(batch))
 
     with streams.track(StreamKind.SSE):
         async with send:

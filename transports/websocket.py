@@ -62,6 +62,7 @@ async def serve_job_progress(websocket: WebSocket, feed: Feed, streams: StreamRe
     async def send_events() -> None:
         async def deliver(batch: list[Event]) -> None:
             await websocket.send_text(frame(batch))
+            streams.count_sent("websocket", len(batch))
 
         try:
             end = await feed.follow(deliver)

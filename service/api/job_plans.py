@@ -15,6 +15,7 @@ from service.documents.metrics import text_metrics
 from service.engines.base import Engine, PassOptions, UnsupportedOption
 from service.engines.registry import DEFAULT_ENGINE, unavailable_reason
 from service.errors import ApiError, invalid
+from service.feedback import FeedbackScores
 from service.settings import Settings
 from service.store import NewDocument, NewJob, Store
 
@@ -24,11 +25,20 @@ def new_id(prefix: str) -> str:
 
 
 def plan_strategies(
-    requested: list[str] | str | None, engine: Engine, passes: int
+    requested: list[str] | str | None,
+    engine: Engine,
+    passes: int,
+    scores: FeedbackScores | None = None,
 ) -> tuple[str, ...]:
-    """One strategy per pass, cycling the requested list or the engine's default plan."""
+    """One strategy per pass, cycling the requested list or the automatic plan.
+
+    The automatic plan (``"auto"``, or nothing asked) is the engine's built-in
+    order, re-ranked by the strategies' feedback scores.
+    """
     if requested is None or requested == "auto":
         base = engine.default_plan()
+        if scores is not None:
+            base = scores.rank(engine.name, base)
     elif isinstance(requested, list):
         if not requested:
             raise invalid("strategies is empty; give at least one, or 'auto'")
@@ -45,12 +55,13 @@ async def build_job(
     engines: Mapping[str, Engine],
     store: Store,
     settings: Settings,
+    scores: FeedbackScores | None = None,
 ) -> NewJob:
     engine_name = body.engine or DEFAULT_ENGINE
     engine = engines.get(engine_name)
     if engine is None:
         raise invalid(unavailable_reason(engine_name), code="unknown_engine")
-    strategies = plan_strategies(body.strategies, engine, body.passes)
+    strategies = plan_strategies(body.strategies, engine, body.passes, scores)
     disabled = tuple(body.rules.disable) if body.rules else ()
     try:
         engine.validate(strategies, PassOptions(disabled_rules=frozenset(disabled)))

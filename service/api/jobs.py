@@ -46,6 +46,7 @@ async def run(
         engines=state.engines(request),
         store=state.store(request),
         settings=state.settings(request),
+        scores=request.app.state.feedback_scores,
     )
     record, created = await state.supervisor(request).submit(job)
     if _accepts_event_stream(request):

@@ -97,6 +97,7 @@ async def session(websocket: WebSocket) -> None:
                 engines=state.engines(websocket),
                 store=state.store(websocket),
                 settings=state.settings(websocket),
+                scores=websocket.app.state.feedback_scores,
             )
         except ValidationError as exc:
             problems = "; ".join(

@@ -47,6 +47,8 @@ class PassOutcome:
     edits: tuple[Edit, ...] = ()
     # Engine-specific figures merged into the pass metrics (tokens for LLMs).
     extra_metrics: Mapping[str, float | int] = field(default_factory=dict)
+    # The model that produced the text, for engines that use one.
+    model: str | None = None
 
 
 # Called with (done, total, delta) as a pass advances; must not block.

@@ -17,7 +17,7 @@ from typing import ParamSpec, TypeVar
 import anyio
 import anyio.to_thread
 
-from service.store.schema import SCHEMA, SCHEMA_VERSION
+from service.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -57,8 +57,8 @@ class Database:
             raise RuntimeError(
                 f"database schema {version} is newer than this service ({SCHEMA_VERSION})"
             )
-        conn.executescript(SCHEMA)
-        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
 
     def _reader(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

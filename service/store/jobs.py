@@ -77,9 +77,17 @@ def insert_job(conn: sqlite3.Connection, job: NewJob) -> tuple[JobRecord, bool]:
     )
     for position, doc in enumerate(job.documents):
         conn.execute(
-            "INSERT INTO documents (id, job_id, position, name, format, upload_id)"
-            " VALUES (?,?,?,?,?,?)",
-            (doc.id, job.id, position, doc.name, doc.format, doc.upload_id),
+            "INSERT INTO documents (id, job_id, position, name, format, upload_id, words)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (
+                doc.id,
+                job.id,
+                position,
+                doc.name,
+                doc.format,
+                doc.upload_id,
+                int(doc.metrics.get("words", 0)),
+            ),
         )
         conn.execute(
             "INSERT INTO versions (document_id, pass, strategy, engine, changed, text,"
@@ -128,13 +136,19 @@ def transitions(conn: sqlite3.Connection, job_id: str) -> list[Transition]:
 
 def documents(conn: sqlite3.Connection, job_id: str) -> list[DocumentRecord]:
     rows = conn.execute(
-        "SELECT * FROM documents WHERE job_id = ? ORDER BY position", (job_id,)
+        f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE job_id = ? ORDER BY position",
+        (job_id,),
     ).fetchall()
     return [DocumentRecord(**dict(r)) for r in rows]
 
 
+_DOCUMENT_COLUMNS = "id, job_id, position, name, format, upload_id"
+
+
 def get_document(conn: sqlite3.Connection, document_id: str) -> DocumentRecord | None:
-    row = conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+    row = conn.execute(
+        f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (document_id,)
+    ).fetchone()
     return DocumentRecord(**dict(row)) if row else None
 
 
@@ -147,6 +161,7 @@ def set_status(
     reason: str | None = None,
     error: dict[str, Any] | None = None,
     outputs: list[dict[str, Any]] | None = None,
+    duration_ms: float | None = None,
 ) -> None:
     fields = ["status = ?"]
     params: list[Any] = [status.value]
@@ -166,6 +181,9 @@ def set_status(
     if outputs is not None:
         fields.append("outputs = ?")
         params.append(json.dumps(outputs))
+    if duration_ms is not None:
+        fields.append("duration_ms = ?")
+        params.append(duration_ms)
     conn.execute(f"UPDATE jobs SET {', '.join(fields)} WHERE id = ?", (*params, job_id))
     conn.execute(
         "INSERT INTO transitions (job_id, status, at, reason) VALUES (?,?,?,?)",

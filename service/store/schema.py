@@ -1,10 +1,8 @@
-"""The SQLite schema. Bump SCHEMA_VERSION with every change."""
+"""The SQLite schema, as migrations applied in order; never edit a released one."""
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
-
-SCHEMA = """
+_V1 = """
 CREATE TABLE IF NOT EXISTS jobs (
     id              TEXT PRIMARY KEY,
     name            TEXT,
@@ -79,3 +77,32 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 """
+
+# Figures for analytics, kept narrow so that summaries never read texts.
+_V2 = """
+ALTER TABLE jobs ADD COLUMN duration_ms REAL;
+ALTER TABLE documents ADD COLUMN words INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS jobs_by_duration ON jobs (duration_ms);
+
+CREATE TABLE IF NOT EXISTS pass_stats (
+    document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    pass        INTEGER NOT NULL,
+    job_id      TEXT NOT NULL,
+    strategy    TEXT NOT NULL,
+    engine      TEXT NOT NULL,
+    model       TEXT,
+    changed     INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    tokens_in   INTEGER NOT NULL DEFAULT 0,
+    tokens_out  INTEGER NOT NULL DEFAULT 0,
+    cost        REAL NOT NULL DEFAULT 0,
+    created_at  REAL NOT NULL,
+    PRIMARY KEY (document_id, pass)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pass_stats_by_time ON pass_stats (created_at);
+CREATE INDEX IF NOT EXISTS pass_stats_by_duration ON pass_stats (duration_ms);
+CREATE INDEX IF NOT EXISTS pass_stats_by_strategy ON pass_stats (strategy, duration_ms);
+"""
+
+MIGRATIONS = (_V1, _V2)
+SCHEMA_VERSION = len(MIGRATIONS)

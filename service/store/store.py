@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from service.store import analytics
 from service.store import jobs as q
 from service.store.database import Database
 from service.store.jobs import NewJob
@@ -125,6 +126,11 @@ class Store:
 
     async def get_upload(self, upload_id: str) -> tuple[UploadRecord, str] | None:
         return await self.db.read(p(get_upload, upload_id=upload_id))
+
+    # analytics
+
+    async def analytics(self, window: analytics.Window) -> dict[str, Any]:
+        return await self.db.read(p(analytics.summary, window=window))
 
     # start-up
 

@@ -21,6 +21,7 @@ class NewVersion:
     metrics: dict[str, Any]
     edits: list[dict[str, Any]]
     created_at: float
+    model: str | None = None
 
 
 def insert_version(conn: sqlite3.Connection, v: NewVersion) -> None:
@@ -39,6 +40,26 @@ def insert_version(conn: sqlite3.Connection, v: NewVersion) -> None:
             json.dumps(v.metrics),
             json.dumps(v.edits),
             v.created_at,
+        ),
+    )
+    m = v.metrics
+    conn.execute(
+        "INSERT OR REPLACE INTO pass_stats (document_id, pass, job_id, strategy, engine, model,"
+        " changed, duration_ms, tokens_in, tokens_out, cost, created_at)"
+        " SELECT ?,?,job_id,?,?,?,?,?,?,?,?,? FROM documents WHERE id = ?",
+        (
+            v.document_id,
+            v.pass_number,
+            v.strategy,
+            v.engine,
+            v.model,
+            int(v.changed),
+            float(m.get("duration_ms", 0.0)),
+            int(m.get("tokens_in", 0)),
+            int(m.get("tokens_out", 0)),
+            float(m.get("cost", 0.0)),
+            v.created_at,
+            v.document_id,
         ),
     )
 

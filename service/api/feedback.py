@@ -1,0 +1,145 @@
+"""Ratings of strategies: ``POST /strategy/feedback`` and its summary."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.api import state
+from service.engines.base import Engine
+from service.errors import ApiError, invalid
+from service.feedback import (
+    PRIOR_DESCRIPTION,
+    FeedbackLog,
+    FeedbackScores,
+    FeedbackUnavailable,
+    rating_value,
+)
+
+router = APIRouter()
+
+MAX_COMMENT = 2000
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: str = Field(min_length=1, max_length=100)
+    rating: Literal["up", "down"] | Annotated[int, Field(ge=1, le=5)] = Field(
+        description="'up', 'down', or 1 to 5 stars"
+    )
+    engine: str | None = Field(None, description="defaults to the job's engine, else 'local'")
+    job_id: str | None = Field(None, max_length=100)
+    file_id: str | None = Field(None, max_length=100)
+    pass_number: int | None = Field(None, alias="pass", ge=1, le=10)
+    comment: str | None = Field(
+        None, max_length=MAX_COMMENT, description="stored as given, never interpreted"
+    )
+
+
+def feedback_log(request: Request) -> FeedbackLog:
+    log: FeedbackLog = request.app.state.feedback_log
+    return log
+
+
+def feedback_scores(request: Request) -> FeedbackScores:
+    scores: FeedbackScores = request.app.state.feedback_scores
+    return scores
+
+
+def plan_positions(engines: Mapping[str, Engine]) -> dict[tuple[str, str], int]:
+    return {
+        (strategy, name): position
+        for name, engine in engines.items()
+        for position, strategy in enumerate(engine.default_plan())
+    }
+
+
+async def _target(request: Request, body: FeedbackRequest) -> dict[str, Any]:
+    """Check that the job, file and pass named exist, match, and used the strategy."""
+    store = state.store(request)
+    target: dict[str, Any] = {"job_id": body.job_id, "file_id": body.file_id, "pass": None}
+    engine = body.engine
+    if body.file_id is not None:
+        doc = await store.get_document(body.file_id)
+        if doc is None:
+            raise invalid(f"no file with id {body.file_id!r}", code="file_not_found")
+        if body.job_id is not None and doc.job_id != body.job_id:
+            raise invalid(f"file {body.file_id!r} belongs to another job than {body.job_id!r}")
+        target["job_id"] = doc.job_id
+    if target["job_id"] is not None:
+        job = await store.get_job(target["job_id"])
+        if job is None:
+            raise invalid(f"no job with id {target['job_id']!r}", code="job_not_found")
+        if engine is not None and engine != job.engine:
+            raise invalid(f"job {job.id!r} ran on the {job.engine!r} engine, not {engine!r}")
+        engine = job.engine
+        if (
+            body.file_id is None
+            and body.pass_number is None
+            and body.strategy not in job.strategies
+        ):
+            raise invalid(f"job {job.id!r} did not use strategy {body.strategy!r}")
+    if body.pass_number is not None:
+        if target["job_id"] is None:
+            raise invalid("a pass needs the job_id (or file_id) it belongs to")
+        if target["file_id"] is None:
+            docs = await store.documents(target["job_id"])
+            if len(docs) != 1:
+                raise invalid(f"job {target['job_id']!r} has {len(docs)} files; give file_id")
+            target["file_id"] = docs[0].id
+        version = await store.version(target["file_id"], body.pass_number)
+        if version is None:
+            raise invalid(f"file {target['file_id']!r} has no pass {body.pass_number}")
+        if version.strategy != body.strategy:
+            raise invalid(
+                f"pass {body.pass_number} of {target['file_id']!r} used {version.strategy!r},"
+                f" not {body.strategy!r}"
+            )
+        target["pass"] = body.pass_number
+    target["engine"] = engine or "local"
+    return target
+
+
+@router.post("/strategy/feedback", status_code=201, summary="Rate a strategy")
+async def post_feedback(request: Request, body: FeedbackRequest) -> dict[str, Any]:
+    engines = state.engines(request)
+    known = {s for e in engines.values() for s in e.strategies()}
+    if body.strategy not in known:
+        raise invalid(
+            f"unknown strategy {body.strategy!r}; known: {', '.join(sorted(known))}",
+            code="unknown_strategy",
+        )
+    target = await _target(request, body)
+    if target["engine"] in engines and body.strategy not in engines[target["engine"]].strategies():
+        raise invalid(f"the {target['engine']!r} engine has no strategy {body.strategy!r}")
+    now = time.time()
+    record = {
+        "id": f"fb_{secrets.token_hex(8)}",
+        "at": now,
+        "strategy": body.strategy,
+        "rating": body.rating,
+        "value": rating_value(body.rating),
+        "comment": body.comment,
+        **target,
+    }
+    try:
+        await feedback_log(request).append(record)
+    except FeedbackUnavailable as exc:
+        raise ApiError(503, "feedback_unavailable", str(exc)) from None
+    feedback_scores(request).add(record)
+    return record
+
+
+@router.get("/strategy/feedback/summary", summary="Feedback per strategy and engine")
+async def feedback_summary(request: Request) -> dict[str, Any]:
+    positions = plan_positions(state.engines(request))
+    return {
+        "strategies": feedback_scores(request).summary(positions),
+        "score": PRIOR_DESCRIPTION,
+    }

@@ -1,0 +1,17 @@
+"""``GET /metrics``: Prometheus text exposition, behind the API key like the rest."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.responses import Response
+
+from service.telemetry import Telemetry
+
+router = APIRouter()
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    telemetry: Telemetry = request.app.state.telemetry
+    return Response(telemetry.exposition(), media_type=CONTENT_TYPE_LATEST)
