@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from service.feedback import FeedbackLog, FeedbackScores, FeedbackUnavailable, rating_value
 
 
-def record(n: int, strategy: str = "concise", rating: str | int = "up") -> dict[str, object]:
+def record(n: int, strategy: str = "concise", rating: str | int = "up") -> dict[str, Any]:
     return {
         "id": f"fb_{n}",
         "at": 1_800_000_000.0 + n,
@@ -46,9 +47,9 @@ async def test_a_torn_last_line_is_skipped_and_the_next_record_starts_clean(
 ) -> None:
     log = FeedbackLog(tmp_path)
     await log.append(record(1))
-    path = next(tmp_path.glob("*.jsonl"))
-    with path.open("a") as f:
-        f.write('{"id": "fb_torn", "strat')  # what a crash mid-write leaves
+    path = anyio.Path(log._path(record(1)["at"]))
+    torn = '{"id": "fb_torn", "strat'  # what a crash mid-write leaves
+    await path.write_text(await path.read_text() + torn)
     fresh = FeedbackLog(tmp_path)
     assert [r["id"] for r in fresh.read_all()] == ["fb_1"]
     assert "skipping unreadable feedback line" in caplog.text

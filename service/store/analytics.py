@@ -1,7 +1,9 @@
 """Usage and job figures, computed in SQLite with its indexes, never by loading jobs.
 
-Percentiles are nearest-rank: the value at rank ceil(q * n) in sorted order,
-read with ORDER BY ... LIMIT 1 OFFSET, which walks an index on the column.
+Every query walks a covering index (see the schema), once: per-strategy
+counts come from one grouped scan, and totals are their sums. Percentiles
+are nearest-rank: the value at rank ceil(q * n) in sorted order, read with
+ORDER BY ... LIMIT 1 OFFSET over an index on the column.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+QUANTILES = (("p50", 0.5), ("p95", 0.95))
+
 
 @dataclass(frozen=True, slots=True)
 class Window:
     since: float | None = None
     until: float | None = None
 
-    def clause(self, column: str) -> tuple[str, list[float]]:
+    def clause(self, column: str = "created_at") -> tuple[str, list[float]]:
         parts, params = [], []
         if self.since is not None:
             parts.append(f"{column} >= ?")
@@ -29,97 +33,92 @@ class Window:
 
 
 def _percentiles(
-    conn: sqlite3.Connection, table: str, column: str, where: str, params: list[Any]
-) -> dict[str, Any]:
-    (count,) = conn.execute(
-        f"SELECT COUNT(*) FROM {table} WHERE {where} AND {column} IS NOT NULL", params
-    ).fetchone()
-    figures: dict[str, Any] = {"count": count, "p50": None, "p95": None}
-    for name, q in (("p50", 0.5), ("p95", 0.95)):
+    conn: sqlite3.Connection, table: str, where: str, params: list[Any], count: int
+) -> dict[str, float | None]:
+    figures: dict[str, float | None] = {}
+    for name, q in QUANTILES:
+        figures[name] = None
         if count:
-            offset = max(0, math.ceil(q * count) - 1)
-            (value,) = conn.execute(
-                f"SELECT {column} FROM {table} WHERE {where} AND {column} IS NOT NULL"
-                f" ORDER BY {column} LIMIT 1 OFFSET ?",
-                (*params, offset),
+            row = conn.execute(
+                f"SELECT duration_ms FROM {table} WHERE {where} AND duration_ms IS NOT NULL"
+                " ORDER BY duration_ms LIMIT 1 OFFSET ?",
+                (*params, max(0, math.ceil(q * count) - 1)),
             ).fetchone()
-            figures[name] = value
+            figures[name] = row[0] if row else None
     return figures
 
 
-def summary(conn: sqlite3.Connection, window: Window) -> dict[str, Any]:
-    job_where, job_params = window.clause("created_at")
-    pass_where, pass_params = window.clause("created_at")
-
+def _jobs(conn: sqlite3.Connection, where: str, params: list[Any]) -> dict[str, Any]:
     by_status = dict(
-        conn.execute(
-            f"SELECT status, COUNT(*) FROM jobs WHERE {job_where} GROUP BY status", job_params
-        ).fetchall()
+        conn.execute(f"SELECT status, COUNT(*) FROM jobs WHERE {where} GROUP BY status", params)
     )
-    documents, words = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(words), 0) FROM documents"
-        f" WHERE job_id IN (SELECT id FROM jobs WHERE {job_where})",
-        job_params,
+    (timed,) = conn.execute(
+        f"SELECT COUNT(*) FROM jobs WHERE {where} AND duration_ms IS NOT NULL", params
     ).fetchone()
-    passes, changed = conn.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(changed), 0) FROM pass_stats WHERE {pass_where}",
-        pass_params,
-    ).fetchone()
-
-    strategies = [
-        row[0]
-        for row in conn.execute(
-            f"SELECT DISTINCT strategy FROM pass_stats WHERE {pass_where}", pass_params
-        )
-    ]
-    by_strategy: dict[str, Any] = {}
-    for strategy in strategies:
-        where = f"{pass_where} AND strategy = ?"
-        params = [*pass_params, strategy]
-        figures = _percentiles(conn, "pass_stats", "duration_ms", where, params)
-        (changed_here,) = conn.execute(
-            f"SELECT COALESCE(SUM(changed), 0) FROM pass_stats WHERE {where}", params
-        ).fetchone()
-        by_strategy[strategy] = {
-            "passes": figures["count"],
-            "changed_share": round(changed_here / figures["count"], 4) if figures["count"] else 0,
-            "duration_ms": {"p50": figures["p50"], "p95": figures["p95"]},
-        }
-
-    by_model: dict[str, Any] = {}
-    for model, engine, count, tokens_in, tokens_out, cost in conn.execute(
-        "SELECT model, engine, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(cost)"
-        f" FROM pass_stats WHERE {pass_where} GROUP BY model, engine",
-        pass_params,
-    ):
-        key = model or engine
-        entry = by_model.setdefault(
-            key, {"passes": 0, "tokens_in": 0, "tokens_out": 0, "cost": 0.0}
-        )
-        entry["passes"] += count
-        entry["tokens_in"] += tokens_in
-        entry["tokens_out"] += tokens_out
-        entry["cost"] = round(entry["cost"] + cost, 6)
-
-    job_durations = _percentiles(conn, "jobs", "duration_ms", job_where, job_params)
-    pass_durations = _percentiles(conn, "pass_stats", "duration_ms", pass_where, pass_params)
     return {
-        "jobs": {
-            "total": sum(by_status.values()),
-            "by_status": by_status,
-            "duration_ms": {"p50": job_durations["p50"], "p95": job_durations["p95"]},
-        },
-        "passes": {
-            "total": passes,
-            "changed_share": round(changed / passes, 4) if passes else 0,
-            "duration_ms": {"p50": pass_durations["p50"], "p95": pass_durations["p95"]},
-            "by_strategy": by_strategy,
-        },
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "duration_ms": _percentiles(conn, "jobs", where, params, timed),
+    }
+
+
+def _passes(conn: sqlite3.Connection, where: str, params: list[Any]) -> dict[str, Any]:
+    counts = conn.execute(
+        "SELECT strategy, COUNT(*), SUM(changed) FROM pass_stats INDEXED BY"
+        f" pass_stats_by_strategy WHERE {where} GROUP BY strategy",
+        params,
+    ).fetchall()
+    by_strategy = {
+        strategy: {
+            "passes": n,
+            "changed_share": round(changed / n, 4),
+            "duration_ms": _percentiles(
+                conn, "pass_stats", f"strategy = ? AND {where}", [strategy, *params], n
+            ),
+        }
+        for strategy, n, changed in counts
+    }
+    total = sum(n for _, n, _ in counts)
+    changed = sum(c for _, _, c in counts)
+    return {
+        "total": total,
+        "changed_share": round(changed / total, 4) if total else 0,
+        "duration_ms": _percentiles(conn, "pass_stats", where, params, total),
+        "by_strategy": by_strategy,
+    }
+
+
+def _usage(conn: sqlite3.Connection, where: str, params: list[Any]) -> dict[str, Any]:
+    by_model = {
+        model: {
+            "passes": n,
+            "tokens_in": tokens_in,
+            "tokens_out": tokens_out,
+            "cost": round(cost, 6),
+        }
+        for model, n, tokens_in, tokens_out, cost in conn.execute(
+            "SELECT model, COUNT(*), SUM(tokens_in), SUM(tokens_out), SUM(cost)"
+            f" FROM pass_stats WHERE model IS NOT NULL AND {where} GROUP BY model",
+            params,
+        )
+    }
+    return {
+        "by_model": by_model,
+        "tokens_in": sum(m["tokens_in"] for m in by_model.values()),
+        "tokens_out": sum(m["tokens_out"] for m in by_model.values()),
+        "cost": round(sum(m["cost"] for m in by_model.values()), 6),
+    }
+
+
+def summary(conn: sqlite3.Connection, window: Window) -> dict[str, Any]:
+    where, params = window.clause()
+    documents, words = conn.execute(
+        f"SELECT COALESCE(SUM(documents), 0), COALESCE(SUM(words), 0) FROM jobs WHERE {where}",
+        params,
+    ).fetchone()
+    return {
+        "jobs": _jobs(conn, where, params),
+        "passes": _passes(conn, where, params),
         "documents": {"total": documents, "words": words},
-        "usage": {
-            "by_model": by_model,
-            "tokens_in": sum(m["tokens_in"] for m in by_model.values()),
-            "tokens_out": sum(m["tokens_out"] for m in by_model.values()),
-            "cost": round(sum(m["cost"] for m in by_model.values()), 6),
-        },
+        "usage": _usage(conn, where, params),
     }

@@ -56,7 +56,8 @@ def insert_job(conn: sqlite3.Connection, job: NewJob) -> tuple[JobRecord, bool]:
             return JobRecord.from_row(row), False
     conn.execute(
         "INSERT INTO jobs (id, name, status, engine, model, passes, strategies, options,"
-        " output_format, idempotency_key, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " output_format, idempotency_key, created_at, documents, words)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             job.id,
             job.name,
@@ -69,6 +70,8 @@ def insert_job(conn: sqlite3.Connection, job: NewJob) -> tuple[JobRecord, bool]:
             job.output_format,
             job.idempotency_key,
             job.created_at,
+            len(job.documents),
+            sum(int(doc.metrics.get("words", 0)) for doc in job.documents),
         ),
     )
     conn.execute(
@@ -77,17 +80,9 @@ def insert_job(conn: sqlite3.Connection, job: NewJob) -> tuple[JobRecord, bool]:
     )
     for position, doc in enumerate(job.documents):
         conn.execute(
-            "INSERT INTO documents (id, job_id, position, name, format, upload_id, words)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (
-                doc.id,
-                job.id,
-                position,
-                doc.name,
-                doc.format,
-                doc.upload_id,
-                int(doc.metrics.get("words", 0)),
-            ),
+            "INSERT INTO documents (id, job_id, position, name, format, upload_id)"
+            " VALUES (?,?,?,?,?,?)",
+            (doc.id, job.id, position, doc.name, doc.format, doc.upload_id),
         )
         conn.execute(
             "INSERT INTO versions (document_id, pass, strategy, engine, changed, text,"
