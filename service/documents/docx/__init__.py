@@ -1,0 +1,35 @@
+"""``.docx`` documents: check, read, refine in place, restyle, track changes.
+
+The text model (see ``model``): every paragraph in order (body with its
+table cells, then headers, then footers), joined by ``"\\n\\n"``. Refined
+texts go back paragraph by paragraph into the text elements they touch, so
+everything else in the document stays as it was.
+
+Everything here is synchronous and works on bytes: callers run it in a
+worker thread. Every function that opens a document runs ``check_docx``
+first and raises ``DocxRejected`` for a file it will not open.
+"""
+
+from __future__ import annotations
+
+from .apply import ParagraphCountChanged, apply_texts
+from .model import SEPARATOR, DocxParagraph, DocxText
+from .reader import read_docx
+from .safety import DocxRejected, check_docx
+from .templates import FALLBACK_STYLE, list_templates, write_with_template
+from .tracked import tracked_changes_docx
+
+__all__ = [
+    "FALLBACK_STYLE",
+    "SEPARATOR",
+    "DocxParagraph",
+    "DocxRejected",
+    "DocxText",
+    "ParagraphCountChanged",
+    "apply_texts",
+    "check_docx",
+    "list_templates",
+    "read_docx",
+    "tracked_changes_docx",
+    "write_with_template",
+]

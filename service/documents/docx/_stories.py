@@ -1,0 +1,65 @@
+"""Every paragraph of a document, in the one order the text model uses.
+
+The order: the body (paragraphs and table cells as they appear, rows top to
+bottom, cells left to right, nested tables inside their cell), then every
+header, then every footer. Headers and footers go section by section, each
+section's default, first-page and even-page one; a section that links to
+the previous section's header shows no paragraphs of its own, so each part
+is read once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from docx.document import Document
+from docx.section import _Footer, _Header
+
+from ._xml import MC_FALLBACK, W_P, W_PPR, W_SECT_PR, W_TC, Element
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A ``w:p`` and where it lives."""
+
+    element: Element
+    part: str  # "body", "header" or "footer"
+    section: int  # index of its section (for a header or footer: the first that shows it)
+    in_table: bool
+
+
+def iter_paragraphs(document: Document) -> Iterator[Located]:
+    section = 0
+    for element, in_table in _blocks(document.element.body, in_table=False):
+        yield Located(element, "body", section, in_table)
+        properties = element.find(W_PPR)
+        if properties is not None and properties.find(W_SECT_PR) is not None:
+            section += 1
+    for kind in ("header", "footer"):
+        seen: set[str] = set()
+        for index, sect in enumerate(document.sections):
+            stories: tuple[_Header | _Footer, ...] = (
+                (sect.header, sect.first_page_header, sect.even_page_header)
+                if kind == "header"
+                else (sect.footer, sect.first_page_footer, sect.even_page_footer)
+            )
+            for story in stories:
+                if story.is_linked_to_previous:
+                    continue
+                part = story.part
+                if part.partname in seen:
+                    continue
+                seen.add(part.partname)
+                for element, in_table in _blocks(part.element, in_table=False):
+                    yield Located(element, kind, index, in_table)
+
+
+def _blocks(container: Element, *, in_table: bool) -> Iterator[tuple[Element, bool]]:
+    """Paragraphs under ``container``, not descending into paragraphs (text boxes)."""
+    for child in container:
+        tag = child.tag
+        if tag == W_P:
+            yield child, in_table
+        elif isinstance(tag, str) and tag not in (MC_FALLBACK, W_SECT_PR):
+            yield from _blocks(child, in_table=in_table or tag == W_TC)

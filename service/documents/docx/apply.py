@@ -1,0 +1,54 @@
+"""Putting refined paragraph texts back into the document they came from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docx.document import Document
+
+from ._atoms import atoms_text, paragraph_atoms
+from ._package import open_document, save_document
+from ._plan import plan_paragraph
+from ._render import Revisions, render_in_place, render_tracked
+from ._stories import iter_paragraphs
+
+
+class ParagraphCountChanged(ValueError):
+    """The texts do not match the document's paragraphs one to one."""
+
+
+def apply_texts(data: bytes, texts: Sequence[str]) -> bytes:
+    """The document in ``data`` with paragraph ``i`` showing ``texts[i]``.
+
+    ``texts`` follows ``read_docx(data).paragraphs``. Only the text
+    elements a change touches are edited (see ``_plan`` and ``_render``), so
+    paragraphs, styles, numbering, tables, images, sections, hyperlink
+    targets, fields, bookmarks, comments and footnote references stay.
+    Raises ``DocxRejected`` for an unsafe or unreadable document and
+    ``ParagraphCountChanged`` when ``len(texts)`` is not the paragraph count.
+    """
+    document = open_document(data)
+    rewrite(document, texts)
+    return save_document(document)
+
+
+def rewrite(document: Document, texts: Sequence[str], revisions: Revisions | None = None) -> int:
+    """Edit ``document`` in place (as tracked changes with ``revisions``); paragraphs changed."""
+    located = list(iter_paragraphs(document))
+    if len(texts) != len(located):
+        raise ParagraphCountChanged(
+            f"the document has {len(located)} paragraphs but {len(texts)} texts were given"
+        )
+    changed = 0
+    for place, new in zip(located, texts, strict=True):
+        atoms = paragraph_atoms(place.element)
+        old = atoms_text(atoms)
+        if old == new:
+            continue
+        changed += 1
+        plan = plan_paragraph(atoms, old, new)
+        if revisions is None:
+            render_in_place(place.element, atoms, plan)
+        else:
+            render_tracked(place.element, atoms, plan, revisions)
+    return changed

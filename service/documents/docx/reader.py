@@ -1,0 +1,64 @@
+"""Reading a ``.docx`` into the paragraphs the engines refine."""
+
+from __future__ import annotations
+
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+
+from ._atoms import paragraph_text
+from ._package import open_document
+from ._stories import iter_paragraphs
+from ._xml import W_ILVL, W_NUM_PR, W_P_STYLE, W_PPR, W_VAL, Element
+from .model import DocxParagraph, DocxText
+
+
+def read_docx(data: bytes) -> DocxText:
+    """Every paragraph of the document, after ``check_docx`` (raises ``DocxRejected``)."""
+    return read_document(open_document(data))
+
+
+def read_document(document: Document) -> DocxText:
+    names = paragraph_style_names(document)
+    default = _default_style(document)
+    paragraphs = tuple(
+        DocxParagraph(
+            part=located.part,
+            section=located.section,
+            style=names.get(_style_id(located.element) or "", default),
+            text=paragraph_text(located.element),
+            in_table=located.in_table,
+            list_level=_list_level(located.element),
+        )
+        for located in iter_paragraphs(document)
+    )
+    return DocxText(paragraphs)
+
+
+def paragraph_style_names(document: Document) -> dict[str, str]:
+    """Paragraph style id to name ("heading1" to "Heading 1")."""
+    return {
+        style.style_id: style.name
+        for style in document.styles
+        if style.type == WD_STYLE_TYPE.PARAGRAPH and style.name is not None
+    }
+
+
+def _default_style(document: Document) -> str:
+    style = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    return style.name if style is not None and style.name else "Normal"
+
+
+def _style_id(paragraph: Element) -> str | None:
+    properties = paragraph.find(W_PPR)
+    style = properties.find(W_P_STYLE) if properties is not None else None
+    return None if style is None else style.get(W_VAL)
+
+
+def _list_level(paragraph: Element) -> int | None:
+    properties = paragraph.find(W_PPR)
+    numbering = properties.find(W_NUM_PR) if properties is not None else None
+    if numbering is None:
+        return None
+    level = numbering.find(W_ILVL)
+    value = level.get(W_VAL) if level is not None else None
+    return int(value) if value is not None and value.isdigit() else 0

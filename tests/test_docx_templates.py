@@ -1,0 +1,148 @@
+"""Templates: the shipped ones, listing a folder, and writing refined paragraphs into one."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from service.documents.docx import (
+    DocxRejected,
+    list_templates,
+    read_docx,
+    write_with_template,
+)
+from tests.support.docx_samples import sample_docx
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED = ("academic", "business", "default")
+KEPT_PARTS = ("word/styles.xml", "word/numbering.xml", "word/header1.xml", "word/footer1.xml")
+
+
+def entries(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {entry.filename: archive.read(entry) for entry in archive.infolist()}
+
+
+def load_build_script(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("template_build", TEMPLATES / "build.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # leave templates/ as it is
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_templates_are_listed_with_their_styles() -> None:
+    listed = list_templates(TEMPLATES)
+    assert [t["name"] for t in listed] == list(SHIPPED)
+    for entry in listed:
+        assert "error" not in entry
+        path = TEMPLATES / str(entry["file"])
+        assert entry["bytes"] == path.stat().st_size
+        assert datetime.fromisoformat(str(entry["modified"])).tzinfo is not None
+        styles = entry["styles"]
+        assert isinstance(styles, list)
+        for name in ("Normal", "Title", "Heading 1", "Heading 2", "List Bullet", "Quote"):
+            assert name in styles
+        assert entry["title"]
+
+
+def test_the_shipped_templates_are_distinct_and_number_their_pages() -> None:
+    fonts = set()
+    for name in SHIPPED:
+        parts = entries((TEMPLATES / f"{name}.docx").read_bytes())
+        stories = b"".join(
+            body for part, body in parts.items() if "/header" in part or "/footer" in part
+        )
+        assert b"PAGE" in stories
+        assert b"w:fldChar" in stories
+        fonts.add(docx.Document(str(TEMPLATES / f"{name}.docx")).styles["Normal"].font.name)
+    assert len(fonts) == len(SHIPPED)
+
+
+def test_the_build_script_rebuilds_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    build = load_build_script(monkeypatch)
+    for look in build.LOOKS:
+        assert build.build(look) == (TEMPLATES / f"{look.name}.docx").read_bytes(), look.name
+
+
+def test_a_broken_template_is_listed_with_an_error(tmp_path: Path) -> None:
+    (tmp_path / "good.docx").write_bytes((TEMPLATES / "default.docx").read_bytes())
+    (tmp_path / "broken.docx").write_bytes(b"this is not a zip")
+    (tmp_path / "~$good.docx").write_bytes(b"a Word lock file")
+    (tmp_path / ".hidden.docx").write_bytes(b"hidden")
+    (tmp_path / "notes.txt").write_text("not a template")
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.iterdir())
+    listed = list_templates(tmp_path)
+    assert [t["file"] for t in listed] == ["broken.docx", "good.docx"]
+    broken, good = listed
+    assert "not a zip" in str(broken["error"])
+    assert "styles" not in broken
+    assert "error" not in good
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.iterdir()) == before
+    assert list_templates(tmp_path / "missing") == []
+
+
+def test_writing_into_a_template_keeps_its_styles_page_and_stories() -> None:
+    template = (TEMPLATES / "academic.docx").read_bytes()
+    paragraphs = [
+        ("Title", "A refined report"),
+        ("Heading 1", "Findings"),
+        ("Normal", "We use the tools.\tThen\nwe start."),
+        ("List Bullet", "One point"),
+        ("Fancy Callout", "No such style"),
+        ("heading 2", "Lower-case names still match"),
+        ("Quote", "A quotation."),
+    ]
+    out, fallbacks = write_with_template(template, paragraphs)
+    assert fallbacks == ["Fancy Callout"]
+    written = read_docx(out).paragraphs
+    body = [p for p in written if p.part == "body"]
+    assert [(p.style, p.text) for p in body] == [
+        ("Title", "A refined report"),
+        ("Heading 1", "Findings"),
+        ("Normal", "We use the tools.\tThen\nwe start."),
+        ("List Bullet", "One point"),
+        ("Normal", "No such style"),
+        ("Heading 2", "Lower-case names still match"),
+        ("Quote", "A quotation."),
+    ]
+    before, after = entries(template), entries(out)
+    for part in KEPT_PARTS:
+        assert after[part] == before[part], part
+    old, new = docx.Document(io.BytesIO(template)), docx.Document(io.BytesIO(out))
+    assert new.element.body.sectPr.xml == old.element.body.sectPr.xml
+    assert "Academic template" not in read_docx(out).joined()  # the specimen body is gone
+
+
+def test_a_document_read_from_docx_goes_into_a_template() -> None:
+    text = read_docx(sample_docx())
+    out, fallbacks = write_with_template((TEMPLATES / "business.docx").read_bytes(), text.styled)
+    assert fallbacks == []  # the sample uses only styles every template has
+    body = [p for p in read_docx(out).paragraphs if p.part == "body"]
+    assert [p.text for p in body] == text.texts
+    tags = [child.tag for child in docx.Document(io.BytesIO(out)).element.body]
+    assert tags.count(qn("w:sectPr")) == 1
+    assert tags[-1] == qn("w:sectPr")
+
+
+def test_an_empty_body_still_has_a_paragraph() -> None:
+    out, fallbacks = write_with_template((TEMPLATES / "default.docx").read_bytes(), [])
+    assert fallbacks == []
+    assert [p.text for p in read_docx(out).paragraphs if p.part == "body"] == [""]
+
+
+def test_a_bad_template_is_rejected() -> None:
+    with pytest.raises(DocxRejected):
+        write_with_template(b"PK\x03\x04 broken", [("Normal", "x")])
