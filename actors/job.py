@@ -30,7 +30,10 @@ from actors.slots import JobSlots
 from actors.stats import EventStats
 from service.documents.diff import changed_ratio
 from service.documents.metrics import text_metrics
+from service.documents.docx import SEPARATOR
 from service.documents.outputs import output_path, write_atomically
+from service.documents.rendering import CannotRender, Rendered, render
+from service.documents.template_files import UnknownTemplate, read_template
 from service.engines.base import Engine, EngineError, PassOptions
 from service.store import DocumentRecord, JobRecord, JobStatus, NewVersion, Store
 
@@ -61,6 +64,7 @@ class JobActor:
         engine: Engine,
         slots: JobSlots,
         output_dir: Path,
+        templates_dir: Path = Path("templates"),
         subscriber_buffer: int = 1024,
         stats: EventStats | None = None,
         observer: JobObserver | None = None,
@@ -76,6 +80,7 @@ class JobActor:
         self._engine = engine
         self._slots = slots
         self._output_dir = output_dir
+        self._templates_dir = templates_dir
         self._seq = job.next_seq - 1
         # Transient events may use seqs up to here (see _publish_transient).
         self._reserved = self._seq
@@ -268,13 +273,23 @@ class JobActor:
         )
 
     async def _refine_document(self, doc: DocumentRecord) -> dict[str, Any]:
+        """Run the document's remaining passes, from its last stored one.
+
+        With ``stop_when_unchanged`` (the default) a document is settled, and
+        its loop ends early, once every strategy left in its plan has already
+        run on its current text without changing it.
+        """
         job = self.job
+        versions = await self._store.versions(doc.id)
         latest = await self._store.latest_version(doc.id)
         assert latest is not None, "pass 0 is stored with the job"
         assert latest.text is not None
         text = latest.text
         stop_early = bool(job.options.get("stop_when_unchanged", True))
-        settled = stop_early and latest.pass_number > 0 and not latest.changed
+        # Strategies that ran on the current text and left it as it was.
+        idle: set[str] = set()
+        for version in versions[1:]:
+            idle = set() if version.changed else idle | {version.strategy or ""}
         options = PassOptions(
             disabled_rules=frozenset(job.options.get("disabled_rules", ())),
             model=job.model,
@@ -283,11 +298,11 @@ class JobActor:
             probe_rate=float(job.options.get("probe_rate", 0.0)),
         )
         for number in range(latest.pass_number + 1, job.passes + 1):
-            if settled:
+            if stop_early and set(job.strategies[number - 1 :]) <= idle:
                 break
             strategy = job.strategies[number - 1]
             text, changed = await self._run_pass(doc, number, strategy, text, options)
-            settled = stop_early and not changed
+            idle = idle | {strategy} if not changed else set()
         fmt = job.output_format or doc.format
         return await self._write_output(doc, text, fmt)
 
@@ -305,6 +320,12 @@ class JobActor:
             self._publish_transient("pass_progress", data)
 
         outcome = await self._engine.run_pass(text, strategy, options, progress)
+        if doc.format == "docx" and outcome.text.count(SEPARATOR) != text.count(SEPARATOR):
+            # A .docx gets its text back paragraph by paragraph, so none may merge.
+            raise EngineError(
+                f"pass {number} changed the paragraphs of {doc.name!r}; its .docx cannot be kept",
+                code="structure_changed",
+            )
         changed = outcome.text != text
         metrics = await anyio.to_thread.run_sync(_pass_metrics, text, outcome.text)
         metrics.update(outcome.extra_metrics)
@@ -338,10 +359,37 @@ class JobActor:
         return outcome.text, changed
 
     async def _write_output(self, doc: DocumentRecord, text: str, fmt: str) -> dict[str, Any]:
+        source = await self._store.document_source(doc.id) if doc.format == "docx" else None
+        template = self.job.options.get("template")
         path = output_path(self._output_dir, self.job_id, doc.id, fmt)
-        data = text.encode()
-        await anyio.to_thread.run_sync(write_atomically, path, data)
-        return {"file_id": doc.id, "name": doc.name, "format": fmt, "bytes": len(data)}
+
+        def render_and_write() -> Rendered:
+            template_bytes = (
+                read_template(self._templates_dir, template) if template and fmt == "docx" else None
+            )
+            rendered = render(fmt, doc.format, text, source=source, template=template_bytes)
+            write_atomically(path, rendered.data)
+            return rendered
+
+        try:
+            rendered = await anyio.to_thread.run_sync(render_and_write)
+        except (CannotRender, UnknownTemplate) as exc:
+            raise EngineError(str(exc), code="output_failed") from None
+        except OSError as exc:
+            raise EngineError(
+                f"the output could not be written ({exc.strerror or exc})",
+                code="output_failed",
+                retryable=True,
+            ) from None
+        output: dict[str, Any] = {
+            "file_id": doc.id,
+            "name": doc.name,
+            "format": fmt,
+            "bytes": len(rendered.data),
+        }
+        if rendered.style_fallbacks:
+            output["style_fallbacks"] = rendered.style_fallbacks
+        return output
 
     # events and state
 

@@ -46,6 +46,7 @@ class SupervisorConfig:
     retention_seconds: float
     cleanup_interval_seconds: float
     subscriber_buffer: int = 1024
+    templates_dir: Path = Path("templates")
 
 
 class Supervisor(anyio.AsyncContextManagerMixin):
@@ -146,6 +147,11 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             )
         if job_id in self._actors:  # resumed by someone else while we read
             raise JobConflict(f"job {job_id} is already running")
+        if record.engine not in self.engines:
+            raise JobConflict(
+                f"job {job_id} ran on the {record.engine!r} engine, which this deployment "
+                "does not offer now"
+            )
         self.slots.check_capacity()
         await self.store.record_transition(
             job_id, JobStatus.QUEUED, time.time(), None, reason="resumed"
@@ -190,6 +196,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             engine=self.engines[record.engine],
             slots=self.slots,
             output_dir=self.config.output_dir,
+            templates_dir=self.config.templates_dir,
             subscriber_buffer=self.config.subscriber_buffer,
             stats=self.stats,
             observer=self.observer,

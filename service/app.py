@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,8 +19,12 @@ from service.api import (
     health,
     jobs,
     metrics,
+    outputs,
+    pages,
     streams,
+    templates,
 )
+from service.api.run_request import add_request_schemas
 from service.auth import require_api_key
 from service.body_limit import BodyLimit
 from service.errors import install_error_handlers
@@ -65,6 +70,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Live multi-pass document refinement",
         lifespan=lifespan,
     )
+    base_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_request_schemas(base_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.telemetry = telemetry
     app.state.ready = False
@@ -72,8 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     protected = [Depends(require_api_key)]
     app.include_router(health.router)
+    app.include_router(pages.router)
     app.include_router(events_schema.router)
-    for module in (jobs, files, diff, catalogue, feedback, analytics, metrics):
+    for module in (jobs, files, outputs, diff, templates, catalogue, feedback, analytics, metrics):
         app.include_router(module.router, dependencies=protected)
     app.include_router(streams.router)
 

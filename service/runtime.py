@@ -11,7 +11,7 @@ import anyio.to_thread
 
 from actors.supervisor import Supervisor, SupervisorConfig
 from service.engines.base import Engine
-from service.engines.registry import build_engines
+from service.engines.registry import build_engines, close_engines
 from service.feedback import FeedbackLog, FeedbackScores
 from service.settings import Settings
 from service.store import Store
@@ -55,6 +55,7 @@ class Services:
 @asynccontextmanager
 async def run_services(settings: Settings, telemetry: Telemetry) -> AsyncIterator[Services]:
     store = Store(settings.data_dir)
+    engines: Mapping[str, Engine] = {}
     try:
         feedback_log = FeedbackLog(settings.feedback_dir)
         feedback_scores = FeedbackScores(await anyio.to_thread.run_sync(feedback_log.read_all))
@@ -66,6 +67,7 @@ async def run_services(settings: Settings, telemetry: Telemetry) -> AsyncIterato
             retention_seconds=settings.retention_seconds,
             cleanup_interval_seconds=settings.cleanup_interval_seconds,
             subscriber_buffer=settings.subscriber_buffer,
+            templates_dir=settings.templates_dir,
         )
         async with Supervisor(store, engines, config, observer=telemetry) as supervisor:
             services = Services(
@@ -87,4 +89,5 @@ async def run_services(settings: Settings, telemetry: Telemetry) -> AsyncIterato
             )
             yield services
     finally:
+        await close_engines(engines)
         store.close()

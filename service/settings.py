@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,20 @@ class Settings:
     subscriber_buffer: int = 1024
     cors_origins: tuple[str, ...] = ()
     log_level: str = "info"
+    # The openai engine (see service/engines/llm/).
+    llm_temperature: float = 0.2
+    llm_concurrency_per_job: int = 8
+    llm_concurrency: int = 32
+    llm_max_answer_tokens: int = 4096
+    llm_timeout_seconds: float = 60.0
+    llm_retries: int = 5  # 429 and 5xx answers
+    llm_timeout_retries: int = 2
+    llm_backoff_seconds: float = 0.5
+    llm_max_word_loss: float = 0.5
+    # Model name (or prefix) -> USD per million (input, output) tokens; over the defaults.
+    llm_prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # Model name (or prefix) -> context window in tokens; over the defaults.
+    llm_context_windows: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +82,45 @@ class Settings:
             if value != int(value):
                 raise SettingsError(f"{name} must be a whole number, got {value}")
             return int(value)
+
+        def json_object(name: str) -> dict[str, object]:
+            raw = text(name)
+            if raw is None:
+                return {}
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                raise SettingsError(f"{name} must be a JSON object, got {raw!r}") from None
+            if not isinstance(value, dict):
+                raise SettingsError(f"{name} must be a JSON object, got {raw!r}")
+            return value
+
+        def prices() -> dict[str, tuple[float, float]]:
+            table: dict[str, tuple[float, float]] = {}
+            for model, price in json_object("REFINER_PRICES").items():
+                ok = isinstance(price, dict) and all(
+                    isinstance(price.get(k), int | float) and price[k] >= 0
+                    for k in ("input", "output")
+                )
+                if not ok:
+                    raise SettingsError(
+                        f"REFINER_PRICES[{model!r}] must be {{'input': USD, 'output': USD}} "
+                        "per million tokens"
+                    )
+                assert isinstance(price, dict)
+                table[model] = (float(price["input"]), float(price["output"]))
+            return table
+
+        def windows() -> dict[str, int]:
+            table: dict[str, int] = {}
+            for model, size in json_object("REFINER_CONTEXT_WINDOWS").items():
+                if not isinstance(size, int) or size < 256:
+                    raise SettingsError(
+                        f"REFINER_CONTEXT_WINDOWS[{model!r}] must be a whole number of "
+                        "tokens, at least 256"
+                    )
+                table[model] = size
+            return table
 
         origins = tuple(
             o.strip() for o in (text("REFINER_CORS_ORIGINS") or "").split(",") if o.strip()
@@ -102,4 +156,27 @@ class Settings:
             ),
             cors_origins=origins,
             log_level=(text("REFINER_LOG_LEVEL") or defaults.log_level).lower(),
+            llm_temperature=number("REFINER_TEMPERATURE", defaults.llm_temperature, minimum=0),
+            llm_concurrency_per_job=integer(
+                "REFINER_LLM_CONCURRENCY_PER_JOB", defaults.llm_concurrency_per_job, minimum=1
+            ),
+            llm_concurrency=integer("REFINER_LLM_CONCURRENCY", defaults.llm_concurrency, minimum=1),
+            llm_max_answer_tokens=integer(
+                "REFINER_LLM_MAX_ANSWER_TOKENS", defaults.llm_max_answer_tokens, minimum=64
+            ),
+            llm_timeout_seconds=number(
+                "REFINER_LLM_TIMEOUT_SECONDS", defaults.llm_timeout_seconds, minimum=0.1
+            ),
+            llm_retries=integer("REFINER_LLM_RETRIES", defaults.llm_retries, minimum=0),
+            llm_timeout_retries=integer(
+                "REFINER_LLM_TIMEOUT_RETRIES", defaults.llm_timeout_retries, minimum=0
+            ),
+            llm_backoff_seconds=number(
+                "REFINER_LLM_BACKOFF_SECONDS", defaults.llm_backoff_seconds, minimum=0
+            ),
+            llm_max_word_loss=number(
+                "REFINER_LLM_MAX_WORD_LOSS", defaults.llm_max_word_loss, minimum=0
+            ),
+            llm_prices=prices(),
+            llm_context_windows=windows(),
         )

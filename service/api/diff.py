@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
@@ -11,7 +12,10 @@ from starlette.responses import Response
 
 from service.api import state
 from service.api.files import document_or_404
+from service.api.outputs import attachment, download_name
 from service.documents.diff import html_diff, unified_diff, word_diff
+from service.documents.formats import MEDIA_TYPES
+from service.documents.rendering import tracked_changes
 from service.errors import ApiError
 
 router = APIRouter()
@@ -27,8 +31,10 @@ async def diff(
     file_id: Annotated[str, Query(alias="fileId", max_length=100)],
     from_pass: Annotated[int, Query(alias="fromPass", ge=0, le=10)] = 0,
     to_pass: Annotated[int | None, Query(alias="toPass", ge=0, le=10)] = None,
-    format: Literal["json", "unified", "html"] = "json",
+    format: Literal["json", "unified", "html", "docx"] = "json",
 ) -> Response | dict[str, Any]:
+    """``docx`` answers a Word document whose changes are tracked revisions, authored by the
+    later pass's strategy and engine and dated with its time."""
     doc = await document_or_404(request, file_id)
     store = state.store(request)
     if to_pass is None:
@@ -55,5 +61,19 @@ async def diff(
         return PlainTextResponse(text)
     if format == "html":
         return HTMLResponse(await anyio.to_thread.run_sync(html_diff, old, new))
+    if format == "docx":
+        source = await store.document_source(doc.id) if doc.format == "docx" else None
+        later = after if to_pass >= from_pass else before
+        author = f"{later.strategy} ({later.engine})" if later.strategy else "original"
+        date = datetime.fromtimestamp(later.created_at, UTC)
+        data = await anyio.to_thread.run_sync(
+            lambda: tracked_changes(doc.format, old, new, source=source, author=author, date=date)
+        )
+        name = download_name(doc, "docx", f"pass{from_pass}-to-pass{to_pass}")
+        return Response(
+            data,
+            media_type=MEDIA_TYPES["docx"],
+            headers={"Content-Disposition": attachment(name)},
+        )
     result = await anyio.to_thread.run_sync(word_diff, old, new)
     return {"file_id": doc.id, "from_pass": from_pass, "to_pass": to_pass, **result.to_dict()}

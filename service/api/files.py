@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Path, Request, UploadFile
 from fastapi.responses import JSONResponse
-from starlette.responses import Response
 
 from service.api import state
 from service.api.job_plans import new_id
 from service.api.views import version_view
-from service.documents.formats import (
-    MEDIA_TYPES,
-    UnsupportedDocument,
-    clean_name,
-    decode_text,
-    format_of,
-)
+from service.documents.formats import UnsupportedDocument, clean_name, format_of
 from service.documents.metrics import text_metrics
+from service.documents.reading import read_document
 from service.errors import ApiError, invalid, not_found
 from service.store import DocumentRecord, UploadRecord
 
 router = APIRouter()
 
 
-@router.post("/files", status_code=201, summary="Upload one document (.txt or .md)")
+@router.post("/files", status_code=201, summary="Upload one document (.txt, .md or .docx)")
 async def upload(request: Request, file: UploadFile) -> JSONResponse:
     name = clean_name(file.filename or "")
     try:
@@ -40,9 +33,10 @@ async def upload(request: Request, file: UploadFile) -> JSONResponse:
     if len(data) > limit:
         raise ApiError(413, "too_large", f"the file is over the {limit}-byte upload limit")
     try:
-        text = await anyio.to_thread.run_sync(decode_text, data)
+        document = await anyio.to_thread.run_sync(read_document, name, data)
     except UnsupportedDocument as exc:
-        raise invalid(str(exc), code="unreadable_file") from None
+        raise invalid(f"{name!r}: {exc}", code="unreadable_file") from None
+    text = document.text
     if not text.strip():
         raise invalid(f"{name!r} holds no text", code="empty_text")
     words = (await anyio.to_thread.run_sync(text_metrics, text)).words
@@ -54,7 +48,7 @@ async def upload(request: Request, file: UploadFile) -> JSONResponse:
         words=words,
         created_at=time.time(),
     )
-    await state.store(request).add_upload(record, text)
+    await state.store(request).add_upload(record, text, document.source)
     return JSONResponse(
         {"file_id": record.id, "name": name, "format": fmt, "words": words, "bytes": len(data)},
         status_code=201,
@@ -98,42 +92,3 @@ async def version(
     if found is None:
         raise ApiError(404, "pass_not_found", f"file {file_id!r} has no pass {pass_number}")
     return version_view(found)
-
-
-@router.get("/jobs/{job_id}/output", summary="Download a refined document")
-async def output(
-    request: Request,
-    job_id: str,
-    file_id: Annotated[str | None, Query(max_length=100)] = None,
-    format: Literal["txt", "md"] | None = None,
-) -> Response:
-    store = state.store(request)
-    job = await store.get_job(job_id)
-    if job is None:
-        raise not_found("job", job_id)
-    documents = await store.documents(job_id)
-    if file_id is None:
-        if len(documents) != 1:
-            raise invalid(f"job {job_id} has {len(documents)} documents; say which with file_id")
-        doc = documents[0]
-    else:
-        matches = [d for d in documents if d.id == file_id]
-        if not matches:
-            raise ApiError(404, "file_not_found", f"job {job_id} has no document {file_id!r}")
-        doc = matches[0]
-    latest = await store.latest_version(doc.id)
-    if latest is None or latest.pass_number == 0:
-        raise ApiError(409, "no_output", f"no pass of {doc.id!r} has completed yet")
-    fmt = format or job.output_format or doc.format
-    stem = doc.name.rsplit(".", 1)[0] or "document"
-    filename = f"{stem}.refined.{fmt}"
-    return Response(
-        latest.text,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": _disposition(filename)},
-    )
-
-
-def _disposition(filename: str) -> str:
-    ascii_name = "".join(c if c.isascii() and c not in '"\\;' else "_" for c in filename)
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -10,7 +10,7 @@ from starlette.responses import Response as StarletteResponse
 
 from service.api import state
 from service.api.job_plans import build_job
-from service.api.schemas import RefineRequest
+from service.api.run_request import OPENAPI_BODY, read_run_request
 from service.api.views import (
     decode_cursor,
     encode_cursor,
@@ -31,17 +31,25 @@ def _accepts_event_stream(request: Request) -> bool:
     return "text/event-stream" in request.headers.get("accept", "")
 
 
-@router.post("/refine/run", status_code=202, response_model=None, summary="Start a refinement job")
+@router.post(
+    "/refine/run",
+    status_code=202,
+    response_model=None,
+    summary="Start a refinement job",
+    openapi_extra=OPENAPI_BODY,
+)
 async def run(
-    body: RefineRequest,
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> StarletteResponse:
     """Answers 202 with the job's id and links, or streams its events when the
     client accepts ``text/event-stream``. The same ``Idempotency-Key`` again
-    answers with the job it started the first time."""
+    answers with the job it started the first time. The body is JSON, or a
+    multipart form with files (see ``service/api/run_request.py``)."""
+    body, attachments = await read_run_request(request)
     job = await build_job(
         body,
+        attachments=attachments,
         idempotency_key=idempotency_key,
         engines=state.engines(request),
         store=state.store(request),

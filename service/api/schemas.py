@@ -39,8 +39,12 @@ class RefineRequest(BaseModel):
     engine: str | None = Field(None, description="local (default), openai")
     model: str | None = Field(None, max_length=200)
     temperature: float | None = Field(None, ge=0, le=2)
-    template: str | None = Field(None, max_length=200)
-    output_format: Literal["txt", "md"] | None = None
+    template: str | None = Field(
+        None, max_length=200, description="a style template's name, from GET /style/templates"
+    )
+    output_format: Literal["txt", "md", "docx"] | None = Field(
+        None, description="default: the input's format; a template implies docx"
+    )
     name: str | None = Field(None, max_length=200)
     rules: RuleOptions | None = None
     stop_when_unchanged: bool = Field(

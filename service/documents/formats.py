@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 TEXT_FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
-MEDIA_TYPES = {"txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8"}
+FORMATS = {**TEXT_FORMATS, ".docx": "docx"}
+MEDIA_TYPES = {
+    "txt": "text/plain; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+EXTENSIONS = {"txt": "txt", "md": "md", "docx": "docx"}
 
 
 class UnsupportedDocument(ValueError):
@@ -14,11 +20,9 @@ class UnsupportedDocument(ValueError):
 
 def format_of(name: str) -> str:
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-    if suffix in TEXT_FORMATS:
-        return TEXT_FORMATS[suffix]
-    if suffix == ".docx":
-        raise UnsupportedDocument(".docx documents are not supported yet; upload .txt or .md")
-    allowed = ", ".join(sorted(TEXT_FORMATS))
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    allowed = ", ".join(sorted(FORMATS))
     shown = suffix or "no extension"
     raise UnsupportedDocument(f"unsupported file type ({shown}); allowed: {allowed}")
 

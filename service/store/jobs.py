@@ -25,6 +25,7 @@ class NewDocument:
     text: str
     metrics: dict[str, Any]
     upload_id: str | None = None
+    source: bytes | None = None  # the original file, for formats rebuilt from it (.docx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +81,9 @@ def insert_job(conn: sqlite3.Connection, job: NewJob) -> tuple[JobRecord, bool]:
     )
     for position, doc in enumerate(job.documents):
         conn.execute(
-            "INSERT INTO documents (id, job_id, position, name, format, upload_id)"
-            " VALUES (?,?,?,?,?,?)",
-            (doc.id, job.id, position, doc.name, doc.format, doc.upload_id),
+            "INSERT INTO documents (id, job_id, position, name, format, upload_id, source)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (doc.id, job.id, position, doc.name, doc.format, doc.upload_id, doc.source),
         )
         conn.execute(
             "INSERT INTO versions (document_id, pass, strategy, engine, changed, text,"
@@ -127,6 +128,11 @@ def transitions(conn: sqlite3.Connection, job_id: str) -> list[Transition]:
         (job_id,),
     ).fetchall()
     return [Transition(JobStatus(r["status"]), r["at"], r["reason"]) for r in rows]
+
+
+def document_source(conn: sqlite3.Connection, document_id: str) -> bytes | None:
+    row = conn.execute("SELECT source FROM documents WHERE id = ?", (document_id,)).fetchone()
+    return bytes(row[0]) if row and row[0] is not None else None
 
 
 def documents(conn: sqlite3.Connection, job_id: str) -> list[DocumentRecord]:

@@ -111,5 +111,11 @@ CREATE INDEX IF NOT EXISTS pass_stats_by_model
     ON pass_stats (model, created_at, tokens_in, tokens_out, cost) WHERE model IS NOT NULL;
 """
 
-MIGRATIONS = (_V1, _V2)
+# The original bytes of .docx documents: the refined text goes back into them.
+_V3 = """
+ALTER TABLE uploads ADD COLUMN source BLOB;
+ALTER TABLE documents ADD COLUMN source BLOB;
+"""
+
+MIGRATIONS = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,7 +20,7 @@ from service.store.records import (
     UploadRecord,
     VersionRecord,
 )
-from service.store.uploads import get_upload, insert_upload
+from service.store.uploads import get_upload, get_upload_source, insert_upload
 from service.store.versions import (
     NewVersion,
     get_version,
@@ -121,8 +121,16 @@ class Store:
 
     # uploads
 
-    async def add_upload(self, upload: UploadRecord, text: str) -> None:
-        await self.db.write(p(insert_upload, upload=upload, text=text))
+    async def add_upload(
+        self, upload: UploadRecord, text: str, source: bytes | None = None
+    ) -> None:
+        await self.db.write(p(insert_upload, upload=upload, text=text, source=source))
+
+    async def upload_source(self, upload_id: str) -> bytes | None:
+        return await self.db.read(p(get_upload_source, upload_id=upload_id))
+
+    async def document_source(self, document_id: str) -> bytes | None:
+        return await self.db.read(p(q.document_source, document_id=document_id))
 
     async def get_upload(self, upload_id: str) -> tuple[UploadRecord, str] | None:
         return await self.db.read(p(get_upload, upload_id=upload_id))

@@ -7,10 +7,12 @@ import sqlite3
 from service.store.records import UploadRecord
 
 
-def insert_upload(conn: sqlite3.Connection, upload: UploadRecord, text: str) -> None:
+def insert_upload(
+    conn: sqlite3.Connection, upload: UploadRecord, text: str, source: bytes | None
+) -> None:
     conn.execute(
-        "INSERT INTO uploads (id, name, format, bytes, words, text, created_at)"
-        " VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO uploads (id, name, format, bytes, words, text, created_at, source)"
+        " VALUES (?,?,?,?,?,?,?,?)",
         (
             upload.id,
             upload.name,
@@ -19,12 +21,21 @@ def insert_upload(conn: sqlite3.Connection, upload: UploadRecord, text: str) -> 
             upload.words,
             text,
             upload.created_at,
+            source,
         ),
     )
 
 
+def get_upload_source(conn: sqlite3.Connection, upload_id: str) -> bytes | None:
+    row = conn.execute("SELECT source FROM uploads WHERE id = ?", (upload_id,)).fetchone()
+    return bytes(row[0]) if row and row[0] is not None else None
+
+
 def get_upload(conn: sqlite3.Connection, upload_id: str) -> tuple[UploadRecord, str] | None:
-    row = conn.execute("SELECT * FROM uploads WHERE id = ?", (upload_id,)).fetchone()
+    row = conn.execute(
+        "SELECT id, name, format, bytes, words, text, created_at FROM uploads WHERE id = ?",
+        (upload_id,),
+    ).fetchone()
     if row is None:
         return None
     record = UploadRecord(

@@ -44,7 +44,7 @@ class ServerProcess:
             "UVICORN_PORT": str(self.port),
             "REFINER_DATA_DIR": str(workdir / "data"),
             "REFINER_OUTPUT_DIR": str(workdir / "output"),
-            "REFINER_TEMPLATES_DIR": str(workdir / "templates"),
+            "REFINER_TEMPLATES_DIR": str(ROOT / "templates"),  # read-only: never written
             "REFINER_FEEDBACK_DIR": str(workdir / "feedback"),
             "REFINER_LOG_LEVEL": "warning",
             **env,

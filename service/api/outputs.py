@@ -1,0 +1,87 @@
+"""Refined documents for download, in any format, made from the stored versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from service.api import state
+from service.documents.formats import EXTENSIONS, MEDIA_TYPES
+from service.documents.rendering import CannotRender, render
+from service.documents.template_files import UnknownTemplate, read_template
+from service.errors import ApiError, invalid, not_found
+from service.store import DocumentRecord, JobRecord
+
+router = APIRouter()
+
+Format = Literal["txt", "md", "docx"]
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition that no file name can break out of."""
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\;/' else "_" for c in filename
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def download_name(doc: DocumentRecord, fmt: str, suffix: str = "refined") -> str:
+    stem = doc.name.rsplit(".", 1)[0] or "document"
+    return f"{stem}.{suffix}.{EXTENSIONS[fmt]}"
+
+
+async def job_document(
+    request: Request, job_id: str, file_id: str | None
+) -> tuple[JobRecord, DocumentRecord]:
+    store = state.store(request)
+    job = await store.get_job(job_id)
+    if job is None:
+        raise not_found("job", job_id)
+    documents = await store.documents(job_id)
+    if file_id is None:
+        if len(documents) != 1:
+            raise invalid(f"job {job_id} has {len(documents)} documents; say which with file_id")
+        return job, documents[0]
+    for doc in documents:
+        if doc.id == file_id:
+            return job, doc
+    raise ApiError(404, "file_not_found", f"job {job_id} has no document {file_id!r}")
+
+
+@router.get("/jobs/{job_id}/output", summary="Download a refined document")
+async def output(
+    request: Request,
+    job_id: str,
+    file_id: Annotated[str | None, Query(max_length=100)] = None,
+    format: Format | None = None,
+) -> Response:
+    """The latest pass of the document, as ``txt``, ``md`` or ``docx`` (default: the job's
+    output format, else the document's own)."""
+    job, doc = await job_document(request, job_id, file_id)
+    store = state.store(request)
+    latest = await store.latest_version(doc.id)
+    if latest is None or latest.pass_number == 0 or latest.text is None:
+        raise ApiError(409, "no_output", f"no pass of {doc.id!r} has completed yet")
+    fmt = format or job.output_format or doc.format
+    source = await store.document_source(doc.id) if doc.format == "docx" else None
+    template = job.options.get("template") if fmt == "docx" else None
+    folder = state.settings(request).templates_dir
+    text = latest.text
+
+    def make() -> bytes:
+        template_bytes = read_template(folder, template) if template else None
+        return render(fmt, doc.format, text, source=source, template=template_bytes).data
+
+    try:
+        data = await anyio.to_thread.run_sync(make)
+    except (CannotRender, UnknownTemplate) as exc:
+        raise ApiError(409, "cannot_render", f"cannot make a {fmt} of {doc.id!r}: {exc}") from None
+    return Response(
+        data,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": attachment(download_name(doc, fmt))},
+    )

@@ -1,0 +1,103 @@
+"""Reading a ``POST /refine/run`` request: a JSON body, or a multipart form with files.
+
+A multipart request carries the same JSON as a field named ``request`` (it
+may be left out for the defaults) and one or more files in fields named
+``file`` or ``files``; each file is read like an upload to ``POST /files``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from service.api import state
+from service.api.job_plans import Attachment
+from service.api.schemas import RefineRequest
+from service.documents.formats import UnsupportedDocument, clean_name, format_of
+from service.documents.reading import read_document
+from service.errors import ApiError, invalid
+
+MAX_FILES = 100
+
+OPENAPI_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/RefineRequest"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "request": {
+                            "type": "string",
+                            "description": "the JSON body, without text or files",
+                        },
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                        },
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def _validated(raw: str | bytes) -> RefineRequest:
+    try:
+        return RefineRequest.model_validate_json(raw or b"{}")
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+
+
+async def read_run_request(request: Request) -> tuple[RefineRequest, list[Attachment]]:
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return _validated(await request.body()), []
+    async with request.form(max_files=MAX_FILES, max_fields=20) as form:
+        raw = form.get("request")
+        if raw is not None and not isinstance(raw, str):
+            raise invalid("the 'request' field holds the JSON body as text, not a file")
+        body = _validated(raw or "{}")
+        uploads = [
+            item
+            for key in ("file", "files")
+            for item in form.getlist(key)
+            if isinstance(item, UploadFile)
+        ]
+        if not uploads:
+            raise invalid("a multipart request needs at least one file (field 'file')")
+        limit = state.settings(request).max_upload_bytes
+        attachments = []
+        for upload in uploads:
+            name = clean_name(upload.filename or "")
+            try:
+                format_of(name)
+            except UnsupportedDocument as exc:
+                raise ApiError(415, "unsupported_file", f"{name!r}: {exc}") from None
+            data = await upload.read(limit + 1)
+            if len(data) > limit:
+                raise ApiError(413, "too_large", f"{name!r} is over the {limit}-byte limit")
+            try:
+                document = await anyio.to_thread.run_sync(read_document, name, data)
+            except UnsupportedDocument as exc:
+                raise invalid(f"{name!r}: {exc}", code="unreadable_file") from None
+            attachments.append(Attachment(name, document))
+    return body, attachments
+
+
+def add_request_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Put ``RefineRequest`` (read by hand above) into the OpenAPI document's components."""
+    schema = RefineRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = openapi.setdefault("components", {}).setdefault("schemas", {})
+    components.update(schema.pop("$defs", {}))
+    components["RefineRequest"] = schema
+    return openapi

@@ -1,0 +1,133 @@
+"""A refined text as a file of the asked format (blocking: run it in a worker thread).
+
+A ``.docx`` source gets its refined text back in place (its formatting kept)
+or, with a template, its paragraphs restyled into the template. Text and
+Markdown become ``.docx`` through a template too, Markdown's headings, list
+items and quotes mapped to the template's styles of those names.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import docx
+
+from service.documents.docx import (
+    SEPARATOR,
+    DocxText,
+    apply_texts,
+    read_docx,
+    tracked_changes_docx,
+    write_with_template,
+)
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
+
+
+class CannotRender(ValueError):
+    """The text no longer fits its document (an engine merged or split paragraphs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    data: bytes
+    style_fallbacks: list[str] = field(default_factory=list)
+
+
+def blank_template() -> bytes:
+    out = io.BytesIO()
+    docx.Document().save(out)
+    return out.getvalue()
+
+
+def markdown_paragraphs(text: str) -> list[tuple[str, str]]:
+    """Markdown blocks as ``(style, text)``: headings, list items, quotes, the rest Normal."""
+    styled: list[tuple[str, str]] = []
+    for block in text.split(SEPARATOR):
+        for line in block.split("\n") if _is_list(block) else [block]:
+            if heading := _HEADING.match(line):
+                styled.append((f"Heading {len(heading.group(1))}", heading.group(2)))
+            elif bullet := _BULLET.match(line):
+                styled.append(("List Bullet", bullet.group(1)))
+            elif numbered := _NUMBERED.match(line):
+                styled.append(("List Number", numbered.group(1)))
+            elif line.startswith(">"):
+                styled.append(("Quote", re.sub(r"^>\s?", "", line, flags=re.MULTILINE)))
+            else:
+                styled.append(("Normal", line))
+    return styled
+
+
+def _is_list(block: str) -> bool:
+    lines = block.split("\n")
+    return len(lines) > 1 and all(_BULLET.match(x) or _NUMBERED.match(x) for x in lines)
+
+
+def _docx_paragraphs(source: bytes, text: str) -> tuple[DocxText, list[str]]:
+    original = read_docx(source)
+    texts = DocxText.split(text, len(original.paragraphs))
+    if texts is None:
+        raise CannotRender("the refined text no longer has the document's paragraphs")
+    return original, texts
+
+
+def render(
+    fmt: str,
+    doc_format: str,
+    text: str,
+    *,
+    source: bytes | None = None,
+    template: bytes | None = None,
+) -> Rendered:
+    if fmt in ("txt", "md"):
+        return Rendered(text.encode())
+    if fmt != "docx":
+        raise ValueError(f"unknown output format {fmt!r}")
+    if doc_format == "docx" and source is not None:
+        original, texts = _docx_paragraphs(source, text)
+        if template is None:
+            return Rendered(apply_texts(source, texts))
+        body = [
+            (p.style, t)
+            for p, t in zip(original.paragraphs, texts, strict=True)
+            if p.part == "body"
+        ]
+        return Rendered(*write_with_template(template, body))
+    if doc_format == "md":
+        paragraphs = markdown_paragraphs(text)
+    else:
+        paragraphs = [("Normal", block) for block in text.split(SEPARATOR)]
+    return Rendered(*write_with_template(template or blank_template(), paragraphs))
+
+
+def tracked_changes(
+    doc_format: str,
+    before: str,
+    after: str,
+    *,
+    source: bytes | None,
+    author: str,
+    date: datetime,
+) -> bytes:
+    """A ``.docx`` in which every change from ``before`` to ``after`` is a tracked revision."""
+    old, new = before.split(SEPARATOR), after.split(SEPARATOR)
+    if len(old) != len(new):
+        old, new = [before], [after]  # paragraphs were merged: one revision block
+    base: bytes | Sequence[tuple[str, str]]
+    if (
+        doc_format == "docx"
+        and source is not None
+        and len(old) == len(read_docx(source).paragraphs)
+    ):
+        base = source
+    elif doc_format == "md" and len(old) == len(markdown_paragraphs(before)):
+        base = markdown_paragraphs(before)
+    else:
+        base = [("Normal", p) for p in old]
+    return tracked_changes_docx(base, old, new, author=author, date=date)

@@ -1,0 +1,106 @@
+"""One streamed chat completion, and the loop that asks again when it may help."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import anyio
+import openai
+from openai.types.chat import (
+    ChatCompletionMessageParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionUserMessageParam,
+)
+
+from service.engines.llm.errors import ContextTooLong, Recovery, classify
+from service.engines.llm.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    model: str
+    system: str
+    user: str
+    temperature: float
+    max_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    tokens_in: int | None  # None when the server reports no usage
+    tokens_out: int | None
+    truncated: bool  # the model hit max_tokens: the text is cut off
+
+
+async def stream_answer(
+    client: openai.AsyncOpenAI, request: Request, on_delta: Callable[[str], None]
+) -> Answer:
+    """Ask once, streaming; ``on_delta`` gets the text as it arrives."""
+    messages: list[ChatCompletionMessageParam] = [
+        ChatCompletionSystemMessageParam(role="system", content=request.system),
+        ChatCompletionUserMessageParam(role="user", content=request.user),
+    ]
+    stream = await client.chat.completions.create(
+        model=request.model,
+        messages=messages,
+        temperature=request.temperature,
+        max_tokens=request.max_tokens,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    parts: list[str] = []
+    tokens_in = tokens_out = None
+    truncated = False
+    async with stream:
+        async for chunk in stream:
+            if chunk.usage is not None:
+                tokens_in, tokens_out = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+            for choice in chunk.choices:
+                if choice.index != 0:
+                    continue
+                if choice.delta.content:
+                    parts.append(choice.delta.content)
+                    on_delta(choice.delta.content)
+                if choice.finish_reason == "length":
+                    truncated = True
+    return Answer("".join(parts), tokens_in, tokens_out, truncated)
+
+
+async def ask_with_retries(
+    ask: Callable[[], Awaitable[Answer]],
+    *,
+    policy: RetryPolicy,
+    model: str,
+    secret: str | None,
+    on_retry: Callable[[], None] = lambda: None,
+) -> Answer:
+    """``ask()`` until it answers, a failure is final, or the retries run out.
+
+    Raises :class:`ContextTooLong` for the caller to halve the chunk, and
+    :class:`~service.engines.base.EngineError` for a failure that ends the job.
+    """
+    backoffs = bounded = 0
+    while True:
+        try:
+            return await ask()
+        except openai.OpenAIError as exc:
+            failure = classify(exc, model=model, secret=secret)
+        match failure.recovery:
+            case Recovery.SPLIT:
+                raise ContextTooLong(failure.message)
+            case Recovery.BACKOFF if backoffs < policy.retries:
+                delay = policy.delay(backoffs, failure.retry_after)
+                backoffs += 1
+            case Recovery.BOUNDED if bounded < policy.bounded_retries:
+                delay = policy.delay(bounded)
+                bounded += 1
+            case _:
+                raise failure.error() from None
+        log.info("%s; asking again in %.2f s", failure.message, delay)
+        on_retry()
+        await anyio.sleep(delay)

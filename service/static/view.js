@@ -1,0 +1,390 @@
+// The job on screen: its passes as rows, the text of one pass, its metrics,
+// the diff, rating, downloads, and a log of the events that built it.
+
+import { download, getJSON, postJSON } from "./api.js";
+import { DiffView } from "./diff.js";
+import { $, clear, h, num, pct } from "./dom.js";
+
+const TERMINAL = { done: "succeeded", error: "failed", cancelled: "cancelled" };
+
+export class JobView {
+  constructor({ formats, onNotice }) {
+    this.formats = formats; // () => download formats the server offers
+    this.onNotice = onNotice;
+    this.diff = new DiffView();
+    this.el = {
+      title: $("#job-h"), status: $("#job-status"), meta: $("#job-meta"),
+      cancel: $("#cancel-job"), docField: $("#doc-field"), doc: $("#doc"),
+      passes: $("#passes-list"), textHead: $("#text-h"), text: $("#pass-text"),
+      rate: $("#rate"), rateResult: $("#rate-result"), edits: $("#edits"),
+      editsBox: $("#edits-box"), downloads: $("#downloads"), log: $("#event-log"),
+      logCount: $("#log-count"),
+    };
+    this.el.doc.addEventListener("change", () => this._selectFile(this.el.doc.value));
+    $("#rate-up").addEventListener("click", () => this._rate("up"));
+    $("#rate-down").addEventListener("click", () => this._rate("down"));
+    this.reset(null);
+  }
+
+  reset(jobId, title) {
+    this.jobId = jobId;
+    this.status = null;
+    this.engine = null;
+    this.files = [];
+    this.rows = new Map(); // "file:pass" -> {file_id, pass, strategy, state, metrics, ...}
+    this.texts = new Map(); // "file:pass" -> version (text, edits)
+    this.fileId = null;
+    this.shown = null; // pass number on screen
+    this.pinned = false; // the person chose a pass: stop following the newest
+    this.logged = 0;
+    this.el.title.textContent = title || (jobId ? `Job ${jobId}` : "No job open");
+    this._setStatus(jobId ? "connecting" : "");
+    this.el.meta.textContent = jobId ? "" : "Start a job, or open one from the list.";
+    this.el.cancel.hidden = true;
+    this.el.docField.hidden = true;
+    clear(this.el.doc);
+    clear(this.el.passes);
+    clear(this.el.downloads);
+    clear(this.el.log);
+    this.el.logCount.textContent = "0";
+    this._showText(null);
+    this.diff.reset(null);
+  }
+
+  apply(env) {
+    this._log(env);
+    const d = env.data || {};
+    switch (env.type) {
+      case "job_queued":
+        this._setStatus("queued");
+        this.el.meta.textContent = d.position ? `Waiting in line: position ${d.position}.` : "";
+        this.el.cancel.hidden = false;
+        break;
+      case "job_started":
+        this._started(d);
+        break;
+      case "pass_started":
+        this._row(d.file_id, d.pass, { strategy: d.strategy, state: "running", done: 0, total: 0 });
+        if (!this.pinned && d.file_id === this.fileId) this._show(d.pass);
+        break;
+      case "pass_progress": {
+        const row = this.rows.get(key(d.file_id, d.pass));
+        if (!row) break;
+        row.done = d.done;
+        row.total = d.total;
+        if (d.delta) row.delta = (row.delta || "") + d.delta;
+        this._renderRow(row);
+        if (d.delta && d.file_id === this.fileId && this.shown === d.pass) {
+          this.el.text.textContent = row.delta;
+        }
+        break;
+      }
+      case "pass_complete":
+        this._row(d.file_id, d.pass, {
+          strategy: d.strategy, state: "complete", changed: d.changed, metrics: d.metrics,
+          done: 1, total: 1,
+        });
+        if (d.file_id === this.fileId) {
+          this.diff.addPass(d.pass, d.strategy);
+          if (!this.pinned || this.shown === d.pass) this._show(d.pass);
+        }
+        this._renderDownloads();
+        break;
+      case "done":
+      case "error":
+      case "cancelled":
+        this._ended(env.type, d);
+        break;
+      case "replay_gap":
+        this.onNotice("Some events could not be replayed; reloading the job.");
+        this.hydrate();
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Builds the view from GET /jobs/{id} when events cannot be replayed.
+  async hydrate() {
+    const jobId = this.jobId;
+    let job;
+    try {
+      job = await getJSON(`jobs/${encodeURIComponent(jobId)}`);
+    } catch (error) {
+      this.onNotice(error.detail);
+      return;
+    }
+    if (jobId !== this.jobId) return;
+    this._started({
+      files: job.files.map(({ file_id, name, format }) => ({ file_id, name, format })),
+      passes: job.passes, strategies: job.strategies, engine: job.engine,
+    });
+    for (const file of job.files) {
+      for (const v of file.passes.filter((p) => p.pass > 0)) {
+        this._row(file.file_id, v.pass, {
+          strategy: v.strategy, state: "complete", changed: v.changed, metrics: v.metrics,
+        });
+        if (file.file_id === this.fileId) this.diff.addPass(v.pass, v.strategy);
+      }
+    }
+    this._setStatus(job.status);
+    this.el.cancel.hidden = !["queued", "running"].includes(job.status);
+    const latest = this._latestPass(this.fileId);
+    if (latest) this._show(latest);
+    this._renderDownloads();
+  }
+
+  _started(d) {
+    this._setStatus("running");
+    this.engine = d.engine;
+    this.files = d.files || [];
+    this.el.meta.textContent =
+      `${this.files.length} document${this.files.length === 1 ? "" : "s"} · ` +
+      `${d.passes} pass${d.passes === 1 ? "" : "es"} · engine ${d.engine} · ` +
+      `strategies ${(d.strategies || []).join(" → ")}`;
+    this.el.cancel.hidden = false;
+    clear(this.el.doc);
+    for (const f of this.files) this.el.doc.append(h("option", { value: f.file_id }, f.name));
+    this.el.docField.hidden = this.files.length < 2;
+    if (!this.fileId && this.files.length) this._selectFile(this.files[0].file_id);
+  }
+
+  _ended(type, d) {
+    this._setStatus(type === "error" && d.code === "interrupted" ? "interrupted" : TERMINAL[type]);
+    this.el.cancel.hidden = true;
+    if (type === "done") {
+      this.el.meta.textContent += ` · finished in ${num(d.duration_ms / 1000, 2)} s`;
+    } else if (type === "error") {
+      this.onNotice(`The job failed: ${d.message}`);
+    }
+    this._renderDownloads();
+  }
+
+  _setStatus(status) {
+    this.status = status;
+    this.el.status.textContent = status || "";
+    this.el.status.dataset.status = status || "";
+    this.el.status.hidden = !status;
+  }
+
+  _selectFile(fileId) {
+    this.fileId = fileId;
+    this.el.doc.value = fileId;
+    this.pinned = false;
+    for (const row of this.rows.values()) row.node.hidden = row.file_id !== fileId;
+    this.diff.reset(fileId);
+    const passes = [...this.rows.values()]
+      .filter((r) => r.file_id === fileId && r.state === "complete")
+      .sort((a, b) => a.pass - b.pass);
+    for (const r of passes) this.diff.addPass(r.pass, r.strategy);
+    const latest = this._latestPass(fileId);
+    this._show(latest || null);
+  }
+
+  _latestPass(fileId) {
+    let latest = 0;
+    for (const r of this.rows.values()) if (r.file_id === fileId) latest = Math.max(latest, r.pass);
+    return latest;
+  }
+
+  _row(fileId, pass, fields) {
+    const k = key(fileId, pass);
+    let row = this.rows.get(k);
+    if (!row) {
+      row = { file_id: fileId, pass, node: h("li", { class: "pass-row" }) };
+      this.rows.set(k, row);
+      const after = [...this.el.passes.children].find(
+        (n) => n.dataset.file === fileId && Number(n.dataset.pass) > pass,
+      );
+      this.el.passes.insertBefore(row.node, after || null);
+      row.node.hidden = fileId !== this.fileId;
+    }
+    Object.assign(row, fields);
+    this._renderRow(row);
+    return row;
+  }
+
+  _renderRow(row) {
+    const m = row.metrics || {};
+    const node = row.node;
+    node.dataset.file = row.file_id;
+    node.dataset.pass = String(row.pass);
+    node.dataset.state = row.state;
+    node.classList.toggle("shown", row.file_id === this.fileId && row.pass === this.shown);
+    const progress = row.state === "complete"
+      ? h("progress", { max: "1", value: "1", "aria-label": `Pass ${row.pass} complete` })
+      : h("progress", {
+        max: String(row.total || 1), value: row.total ? String(row.done) : null,
+        "aria-label": `Pass ${row.pass} progress`,
+      });
+    const metrics = row.state === "complete"
+      ? h("span", { class: "metrics" },
+        metric("words", num(m.words, 0)),
+        metric("readability", num(m.flesch_reading_ease)),
+        metric("grade", num(m.grade_level)),
+        metric("changed", pct(m.changed_ratio)),
+        metric("edits", num(m.edits, 0)))
+      : h("span", { class: "metrics" }, row.total ? `${row.done}/${row.total}` : "running…");
+    node.replaceChildren(
+      h("button", {
+        type: "button", class: "pass-pick",
+        "aria-pressed": String(row.pass === this.shown && row.file_id === this.fileId),
+        onclick: () => { this.pinned = true; this._show(row.pass); },
+      }, h("span", { class: "pass-no" }, `Pass ${row.pass}`), " ",
+      h("span", { class: "strategy" }, row.strategy || "")),
+      progress,
+      metrics,
+    );
+  }
+
+  async _show(pass) {
+    this.shown = pass;
+    for (const row of this.rows.values()) this._markShown(row);
+    if (!pass) {
+      this._showText(null);
+      return;
+    }
+    const row = this.rows.get(key(this.fileId, pass));
+    this.el.textHead.textContent = `Pass ${pass}${row && row.strategy ? ` · ${row.strategy}` : ""}`;
+    this.el.rate.hidden = !(row && row.state === "complete");
+    this.el.rateResult.textContent = "";
+    if (!row || row.state !== "complete") {
+      this.el.text.textContent = (row && row.delta) || this._previousText(pass) || "Refining…";
+      this.el.text.dataset.pass = String(pass);
+      this.el.text.dataset.state = "running";
+      return;
+    }
+    const fileId = this.fileId;
+    const k = key(fileId, pass);
+    let version = this.texts.get(k);
+    if (!version) {
+      try {
+        version = await getJSON(`files/${encodeURIComponent(fileId)}/versions/${pass}`);
+      } catch (error) {
+        this.onNotice(`Pass ${pass} cannot be shown: ${error.detail}`);
+        return;
+      }
+      this.texts.set(k, version);
+    }
+    if (this.shown !== pass || this.fileId !== fileId) return;
+    this.el.text.textContent = version.text || "";
+    this.el.text.dataset.pass = String(pass);
+    this.el.text.dataset.state = "complete";
+    this._showEdits(version.edits || []);
+  }
+
+  _previousText(pass) {
+    const before = this.texts.get(key(this.fileId, pass - 1));
+    return before ? before.text : "";
+  }
+
+  _markShown(row) {
+    const shown = row.file_id === this.fileId && row.pass === this.shown;
+    row.node.classList.toggle("shown", shown);
+    const button = row.node.querySelector(".pass-pick");
+    if (button) button.setAttribute("aria-pressed", String(shown));
+  }
+
+  _showText(pass) {
+    this.el.textHead.textContent = "Text";
+    this.el.text.textContent = "";
+    delete this.el.text.dataset.pass;
+    this.el.rate.hidden = true;
+    this.el.rateResult.textContent = "";
+    this._showEdits([]);
+    if (pass === null && this.jobId) this.el.text.textContent = "Waiting for the first pass…";
+  }
+
+  _showEdits(edits) {
+    const items = edits.slice(0, 200).map((e) => h("li", {},
+      h("del", {}, e.before || "∅"), " → ", h("ins", {}, e.after || "∅"),
+      h("span", { class: "hint" }, ` ${e.reason || e.rule}`)));
+    this.el.edits.replaceChildren(...items);
+    this.el.editsBox.hidden = items.length === 0;
+    this.el.editsBox.querySelector("summary").textContent =
+      `${edits.length} edit${edits.length === 1 ? "" : "s"}, explained`;
+  }
+
+  async _rate(rating) {
+    const row = this.rows.get(key(this.fileId, this.shown));
+    if (!row || !row.strategy) return;
+    const engine = this.engine || "local";
+    const before = await strategyScore(row.strategy, engine);
+    try {
+      await postJSON("strategy/feedback", {
+        strategy: row.strategy, rating, job_id: this.jobId, file_id: row.file_id, pass: row.pass,
+      });
+    } catch (error) {
+      this.el.rateResult.textContent = `Not recorded: ${error.detail}`;
+      return;
+    }
+    const after = await strategyScore(row.strategy, engine);
+    this.el.rateResult.textContent =
+      `Thanks: “${row.strategy}” now scores ${num(after, 3)}` +
+      (before === null ? "" : ` (was ${num(before, 3)})`);
+    this.el.rateResult.dataset.score = String(after);
+    this.el.rateResult.dataset.rating = rating;
+  }
+
+  _renderDownloads() {
+    const complete = (f) => [...this.rows.values()].some(
+      (r) => r.file_id === f.file_id && r.state === "complete",
+    );
+    const ready = this.files.filter(complete);
+    clear(this.el.downloads);
+    if (!ready.length) return;
+    this.el.downloads.append(h("h3", {}, "Download"));
+    for (const f of ready) {
+      const buttons = this.formats().map((fmt) => h("button", {
+        type: "button", class: "download", dataset: { format: fmt },
+        "aria-label": `Download ${f.name} as .${fmt}`,
+        onclick: () => this._download(f, fmt),
+      }, `.${fmt}`));
+      this.el.downloads.append(h("div", { class: "download-row" },
+        h("span", { class: "doc-name" }, f.name), ...buttons));
+    }
+  }
+
+  async _download(file, fmt) {
+    try {
+      await download(
+        `jobs/${encodeURIComponent(this.jobId)}/output`,
+        { file_id: file.file_id, format: fmt },
+        `${file.name}.refined.${fmt}`,
+      );
+    } catch (error) {
+      this.onNotice(`Download failed: ${error.detail}`);
+    }
+  }
+
+  _log(env) {
+    if (env.type === "pass_progress") return;
+    const d = env.data || {};
+    const detail = env.type.startsWith("pass_")
+      ? `pass ${d.pass}${d.strategy ? ` · ${d.strategy}` : ""}`
+      : env.type === "error" ? d.message : env.type === "cancelled" ? d.reason : "";
+    this.el.log.append(h("li", { dataset: { seq: String(env.seq), type: env.type } },
+      h("span", { class: "seq" }, `#${env.seq}`), ` ${env.type}`,
+      detail ? h("span", { class: "hint" }, ` ${detail}`) : null));
+    this.logged += 1;
+    this.el.logCount.textContent = String(this.logged);
+  }
+}
+
+function key(fileId, pass) {
+  return `${fileId}:${pass}`;
+}
+
+function metric(label, value) {
+  return h("span", { class: "metric" }, h("span", { class: "label" }, label), " ", value);
+}
+
+async function strategyScore(strategy, engine) {
+  try {
+    const catalogue = await getJSON("strategies");
+    const entry = catalogue.strategies.find((s) => s.name === strategy);
+    return entry && entry.scores ? entry.scores[engine] ?? null : null;
+  } catch {
+    return null;
+  }
+}
