@@ -69,7 +69,10 @@ async def run_services(settings: Settings, telemetry: Telemetry) -> AsyncIterato
             subscriber_buffer=settings.subscriber_buffer,
             templates_dir=settings.templates_dir,
         )
-        async with Supervisor(store, engines, config, observer=telemetry) as supervisor:
+        async with (
+            store.db.group_commits(),
+            Supervisor(store, engines, config, observer=telemetry) as supervisor,
+        ):
             services = Services(
                 settings=settings,
                 store=store,

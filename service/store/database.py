@@ -11,12 +11,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import anyio
 import anyio.to_thread
 
+from service.store.group_commit import GroupCommitter
 from service.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 P = ParamSpec("P")
@@ -36,6 +38,7 @@ class Database:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._group = GroupCommitter(self._writer, self._write_limiter)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -82,8 +85,19 @@ class Database:
         return result
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``fn`` in one transaction on the writer connection."""
+        """Run ``fn`` atomically on the writer connection.
+
+        While :meth:`group_commits` is open, ``fn`` shares a transaction with
+        the writes that arrive with it; it is still all or nothing by itself.
+        """
+        if self._group.running:
+            result: T = await self._group.write(fn)
+            return result
         return await anyio.to_thread.run_sync(self._in_transaction, fn, limiter=self._write_limiter)
+
+    def group_commits(self) -> AbstractAsyncContextManager[None]:
+        """Open to let concurrent writes share commits; close before :meth:`close`."""
+        return self._group.running_writer()
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn`` on a read-only connection; it sees the last committed state."""
