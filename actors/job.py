@@ -29,8 +29,8 @@ from actors.observer import JobObserver, NullObserver
 from actors.slots import JobSlots
 from actors.stats import EventStats
 from service.documents.diff import changed_ratio
-from service.documents.metrics import text_metrics
 from service.documents.docx import SEPARATOR
+from service.documents.metrics import text_metrics
 from service.documents.outputs import output_path, write_atomically
 from service.documents.rendering import CannotRender, Rendered, render
 from service.documents.template_files import UnknownTemplate, read_template

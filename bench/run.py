@@ -236,9 +236,19 @@ class Bench:
         return dict(json.loads(self.client("bench.engine_speed", ["--megabytes", "2"], 180)))
 
     def diff(self) -> str:
-        command = [*pinning(CLIENT_CORE), PYTHON, "bench/diff_speed.py"]
+        return self.script(["bench/diff_speed.py"], 180)
+
+    def analytics(self) -> str:
+        return self.script(["bench/analytics_speed.py"], 240)
+
+    def llm(self) -> str:
+        return self.script(["-m", "bench.llm_speed"], 120)
+
+    def script(self, args: list[str], timeout: float) -> str:
+        """A measurement that prints its own figures, on the client's core."""
+        command = [*pinning(CLIENT_CORE), PYTHON, *args]
         self.note(command)
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
         return done.stdout if done.returncode == 0 else f"failed: {done.stderr[-800:]}"
 
 
@@ -297,6 +307,8 @@ def main() -> None:
         steps = [
             ("engine", bench.engine),
             ("diff", bench.diff),
+            ("analytics", bench.analytics),
+            ("llm", bench.llm),
             ("job_start", bench.job_start),
             ("many_jobs", lambda: bench.many_jobs(args.jobs)),
             ("idle", lambda: bench.idle(10, args.idle // 10)),

@@ -1,0 +1,1 @@
+"""``refiner``: the command line of a Refiner server (refine, jobs, status, diff, templates)."""
