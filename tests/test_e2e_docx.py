@@ -11,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import docx
 import httpx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 
 from service.documents.docx import read_docx
 from tests.support.docx_samples import LINK_URL, sample_docx
@@ -293,3 +295,30 @@ async def test_a_broken_template_is_listed_with_an_error(
     assert "error" in by_name["broken"]
     assert "styles" in by_name["business"]
     assert sorted(p.name for p in folder.iterdir()) == ["broken.docx", "business.docx"]
+
+
+async def test_styles_a_template_lacks_fall_back_to_normal_and_the_job_says_so(
+    server: ServerProcess,
+) -> None:
+    document = docx.Document()
+    document.styles.add_style("Fancy Note", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("We need to utilize this note.", style="Fancy Note")
+    document.add_paragraph("In order to start, read it.")
+    data = io.BytesIO()
+    document.save(data)
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        job = await run_job(
+            client,
+            server,
+            await client.post(
+                "/refine/run",
+                data={"request": json.dumps({"template": "business"})},
+                files={"file": ("note.docx", data.getvalue(), DOCX)},
+            ),
+        )
+        download = await client.get(f"/jobs/{job['job_id']}/output")
+    assert job["outputs"][0]["style_fallbacks"] == ["Fancy Note"]
+    assert [p.style for p in read_docx(download.content).paragraphs if p.part == "body"] == [
+        "Normal",
+        "Normal",
+    ]
