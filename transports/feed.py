@@ -10,7 +10,8 @@ with a ``replay_gap`` notice rather than pretending.
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 
 import anyio
 
@@ -52,6 +53,7 @@ class Feed:
         self.job_id = job_id
         self.after = after
         self.lagged_from: int | None = None
+        self.end = FeedEnd.COMPLETE
 
     def replay_gap(self, from_seq: int, to_seq: int | None) -> Event:
         return notice(self.job_id, "replay_gap", {"from_seq": from_seq, "to_seq": to_seq})
@@ -61,6 +63,17 @@ class Feed:
         return notice(self.job_id, "lagged", {"from_seq": self.lagged_from})
 
     async def follow(self, deliver: Deliver) -> FeedEnd:
+        """Call ``deliver`` with each batch in order; return how the feed ended."""
+        async with aclosing(self.batches()) as batches:
+            async for batch in batches:
+                await deliver(batch)
+        return self.end
+
+    async def batches(self) -> AsyncGenerator[list[Event]]:
+        """Each batch of events in order; :attr:`end` says how the feed ended.
+
+        The caller closes it (``contextlib.aclosing``) to end early.
+        """
         while True:
             subscription = await self.supervisor.subscribe(self.job_id, self.after)
             if subscription is not None:
@@ -69,41 +82,46 @@ class Feed:
             # log, or it is between being stored and being started.
             job = await self.store.get_job(self.job_id)
             if job is None:
-                await deliver([self.replay_gap(self.after + 1, None)])
-                return FeedEnd.GONE
+                self.end = FeedEnd.GONE
+                yield [self.replay_gap(self.after + 1, None)]
+                return
             if self.after > job.last_seq:
                 ahead, self.after = self.after, job.last_seq
-                await deliver([self.replay_gap(job.last_seq + 1, ahead)])
-            await self._deliver_log(deliver, until=None)
+                yield [self.replay_gap(job.last_seq + 1, ahead)]
+            if logged := await self._logged(until=None):
+                yield logged
             if job.status.finished:
-                return FeedEnd.COMPLETE
+                return
             await anyio.sleep(_REPOLL_SECONDS)
         try:
             if subscription.gap is not None:
                 self.after = subscription.after
-                await deliver([self.replay_gap(*subscription.gap)])
-            if subscription.log_until is not None:
+                yield [self.replay_gap(*subscription.gap)]
+            if subscription.log_until is not None and (
                 # A resumed job's log holds the stream_end of its earlier run:
                 # only the live stream says when this one ends.
-                await self._deliver_log(deliver, until=subscription.log_until)
+                logged := await self._logged(until=subscription.log_until)
+            ):
+                yield logged
             while batch := await subscription.next_batch():
-                batch = [e for e in batch if e.seq > self.after]
-                if batch:
-                    await deliver(batch)
-                    self.after = batch[-1].seq
-                    if batch[-1].type == STREAM_END:
-                        return FeedEnd.COMPLETE
+                if batch[0].seq <= self.after:
+                    batch = [e for e in batch if e.seq > self.after]
+                    if not batch:
+                        continue
+                self.after = batch[-1].seq
+                yield batch
+                if batch[-1].type == STREAM_END:
+                    return
             if subscription.lagged_from is not None:
                 self.lagged_from = subscription.lagged_from
-                return FeedEnd.LAGGED
-            return FeedEnd.COMPLETE
+                self.end = FeedEnd.LAGGED
         finally:
             subscription.close()
 
-    async def _deliver_log(self, deliver: Deliver, until: int | None) -> None:
-        """Deliver the stored events after the cursor, up to ``until``."""
+    async def _logged(self, until: int | None) -> list[Event]:
+        """The stored events after the cursor, up to ``until``; moves the cursor past them."""
         stored = await self.store.events_after(self.job_id, self.after, until)
-        if stored:
-            batch = [Event.decode(s.body) for s in stored]
-            await deliver(batch)
+        batch = [Event.decode(s.body) for s in stored]
+        if batch:
             self.after = batch[-1].seq
+        return batch

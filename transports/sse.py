@@ -8,14 +8,12 @@ notice and the response ends; its client reconnects with ``Last-Event-ID``.
 
 from __future__ import annotations
 
-import functools
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 import anyio
-from anyio.streams.memory import MemoryObjectSendStream
 from sse_starlette import EventSourceResponse, ServerSentEvent
-from starlette.background import BackgroundTask
 
-from actors.events import Event
 from transports.feed import Feed, FeedEnd
 from transports.registry import StreamKind, StreamRegistry
 
@@ -33,30 +31,26 @@ def _ping() -> ServerSentEvent:
     return ServerSentEvent(comment="ping")
 
 
-async def _pump(feed: Feed, send: MemoryObjectSendStream[bytes], streams: StreamRegistry) -> None:
-    async def deliver(batch: list[Event]) -> None:
-        await send.send(b"".join(e.sse for e in batch))
-        streams.count_sent("sse", len(batch))
-
+async def _frames(feed: Feed, streams: StreamRegistry) -> AsyncIterator[bytes]:
+    """One write per batch, straight from the feed: no task or queue in between."""
     with streams.track(StreamKind.SSE):
-        async with send:
-            end = await feed.follow(deliver)
-            if end is FeedEnd.LAGGED:
-                await send.send(feed.lagged().sse)
+        async with aclosing(feed.batches()) as batches:
+            async for batch in batches:
+                yield b"".join(e.sse for e in batch)
+                streams.count_sent("sse", len(batch))
+        if feed.end is FeedEnd.LAGGED:
+            yield feed.lagged().sse
 
 
 def event_stream(
     feed: Feed, *, streams: StreamRegistry, ping_seconds: float
 ) -> EventSourceResponse:
     """An SSE response following ``feed`` until the job's ``stream_end``."""
-    send, receive = anyio.create_memory_object_stream[bytes](1)
     return EventSourceResponse(
-        receive,
+        _frames(feed, streams),
         headers=HEADERS,
         ping=ping_seconds,
         ping_message_factory=_ping,
-        data_sender_callable=functools.partial(_pump, feed, send, streams),
-        background=BackgroundTask(receive.aclose),
         shutdown_event=anyio.Event(),
         shutdown_grace_period=SHUTDOWN_GRACE_SECONDS,
     )
