@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check fmt lock clean bench
+.PHONY: run test check fmt lock clean bench soak
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ $(BENCH_STAMP): $(STAMP) bench/requirements.txt
 
 bench: $(BENCH_STAMP)
 	$(PY) -m bench.run
+
+# The long forms of the fault, storm and fuzz tests; writes docs/reliability.md.
+SOAK_REPORT := bench/results/soak.jsonl
+
+soak: $(STAMP)
+	mkdir -p bench/results && rm -f $(SOAK_REPORT)
+	REFINER_SOAK=1 REFINER_SOAK_REPORT=$(CURDIR)/$(SOAK_REPORT) $(PY) -m pytest -q \
+		tests/test_soak_crash.py tests/test_soak_storm.py tests/test_faults.py tests/test_fuzz_ws.py \
+		tests/test_fuzz_rest.py
+	REFINER_SOAK_REPORT=$(CURDIR)/$(SOAK_REPORT) $(PY) bench/reliability_report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

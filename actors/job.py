@@ -9,7 +9,9 @@ subscriber has seen can always be replayed from the log.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import sqlite3
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -218,6 +220,18 @@ class JobActor:
                     "error",
                     {"message": str(exc), "code": exc.code, "retryable": exc.retryable},
                 )
+            except sqlite3.Error as exc:
+                log.error("job %s could not store its work: %s", self.job_id, exc)
+                await self._finish(
+                    JobStatus.FAILED,
+                    "error",
+                    {
+                        "message": f"the job's work could not be stored ({exc}); "
+                        "the passes stored before are kept",
+                        "code": "storage_error",
+                        "retryable": True,
+                    },
+                )
             except Exception as exc:
                 # The error boundary: this job fails, the service and its other jobs go on.
                 log.exception("job %s crashed", self.job_id)
@@ -310,7 +324,8 @@ class JobActor:
         self, doc: DocumentRecord, number: int, strategy: str, text: str, options: PassOptions
     ) -> tuple[str, bool]:
         where = {"file_id": doc.id, "pass": number}
-        await self._emit("pass_started", {**where, "strategy": strategy})
+        started = await self._emit("pass_started", {**where, "strategy": strategy})
+        options = dataclasses.replace(options, started_at=started.ts)
         began = time.monotonic()
 
         def progress(done: int, total: int, delta: str | None) -> None:
@@ -426,12 +441,13 @@ class JobActor:
             self._reservation_wanted = anyio.Event()
             await self._reserve_seqs()
 
-    async def _emit(self, type_: str, data: Mapping[str, Any]) -> None:
+    async def _emit(self, type_: str, data: Mapping[str, Any]) -> Event:
         """Log a durable event, then publish it; never half-done by a cancellation."""
         with anyio.CancelScope(shield=True):
             event = self._next_event(type_, data)
             await self._store.record_event(self.job_id, *event.stored())
             self._publish(event)
+        return event
 
     async def _transition(
         self, status: JobStatus, type_: str, data: Mapping[str, Any], **fields: Any

@@ -19,16 +19,17 @@ from service.api import (
     health,
     jobs,
     metrics,
+    openapi_document,
     outputs,
     pages,
     streams,
     templates,
 )
-from service.api.run_request import add_request_schemas
 from service.auth import require_api_key
 from service.body_limit import BodyLimit
 from service.errors import install_error_handlers
 from service.runtime import run_services
+from service.security_headers import SecurityHeaders
 from service.settings import Settings
 from service.telemetry import RequestTimer, Telemetry
 
@@ -65,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.ready = False
 
     app = FastAPI(
+        # The OpenAPI document is served by a route of ours, behind the API key.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
         title="Refiner",
         version="0.1.0",
         summary="Live multi-pass document refinement",
@@ -74,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_request_schemas(base_openapi())
+            app.openapi_schema = openapi_document.complete(base_openapi())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -86,12 +91,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     protected = [Depends(require_api_key)]
     app.include_router(health.router)
     app.include_router(pages.router)
-    app.include_router(events_schema.router)
-    for module in (jobs, files, outputs, diff, templates, catalogue, feedback, analytics, metrics):
+    modules = (jobs, files, outputs, diff, templates, catalogue, feedback, analytics, metrics)
+    for module in (*modules, events_schema, openapi_document):
         app.include_router(module.router, dependencies=protected)
     app.include_router(streams.router)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + _BODY_OVERHEAD)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestTimer, telemetry=telemetry)
     if settings.cors_origins:
         app.add_middleware(

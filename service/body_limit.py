@@ -1,4 +1,4 @@
-"""Refuse request bodies over a size limit with 413, before any handler reads them.
+"""Refuse oversized requests: bodies (413), headers (431) and URLs (414), before any handler.
 
 The body is read here, up to the limit, and handed on as one message. A
 body past the limit is read on and thrown away (up to a bound) before the
@@ -14,6 +14,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Past this many bytes of an oversized body, answer and let the connection drop.
 _DRAIN_BYTES = 64 * 1024 * 1024
+# Requests with more header bytes (431) or a longer URL (414) are refused.
+MAX_HEADER_BYTES = 32 * 1024
+MAX_URL_BYTES = 16 * 1024
 
 
 class BodyLimit:
@@ -22,6 +25,14 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            header_bytes = sum(len(k) + len(v) for k, v in scope["headers"])
+            if header_bytes > MAX_HEADER_BYTES:
+                await self._refuse(send, 431, f"the headers are over {MAX_HEADER_BYTES} bytes")
+                return
+            if len(scope.get("raw_path") or b"") + len(scope["query_string"]) > MAX_URL_BYTES:
+                await self._refuse(send, 414, f"the URL is over {MAX_URL_BYTES} bytes")
+                return
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
@@ -35,7 +46,9 @@ class BodyLimit:
             size += len(chunk)
             if size > self.max_bytes:
                 await self._drain(receive, size, more=message.get("more_body", False))
-                await self._refuse(send)
+                await self._refuse(
+                    send, 413, f"the request body is over the {self.max_bytes}-byte limit"
+                )
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -61,13 +74,13 @@ class BodyLimit:
             size += len(message.get("body", b""))
             more = message.get("more_body", False)
 
-    async def _refuse(self, send: Send) -> None:
-        detail = f"the request body is over the {self.max_bytes}-byte limit"
+    @staticmethod
+    async def _refuse(send: Send, status: int, detail: str) -> None:
         payload = json.dumps({"detail": detail, "code": "too_large"}).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(payload)).encode()),

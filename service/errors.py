@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -76,6 +77,19 @@ def install_error_handlers(app: FastAPI) -> None:
             {"detail": exc.detail, "code": f"http_{exc.status_code}"},
             status_code=exc.status_code,
             headers=exc.headers,
+        )
+
+    @app.exception_handler(sqlite3.Error)
+    async def storage_error(request: Request, exc: sqlite3.Error) -> JSONResponse:
+        # A full disk or an unwritable database: nothing was changed; try later.
+        log.error("storage error on %s %s: %s", request.method, request.url.path, exc)
+        return _answer(
+            ApiError(
+                503,
+                "storage_unavailable",
+                f"the service cannot store data right now ({exc}); nothing was changed",
+                headers={"Retry-After": "30"},
+            )
         )
 
     @app.exception_handler(JobNotFound)

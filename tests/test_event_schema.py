@@ -270,8 +270,11 @@ async def test_the_schema_endpoint_names_every_type(server: ServerProcess) -> No
     assert set(schema["discriminator"]["mapping"]) == set(SAMPLES)
 
 
-async def test_the_schema_needs_no_api_key(make_server: Callable[..., ServerProcess]) -> None:
+async def test_the_schema_needs_the_api_key_like_the_rest(
+    make_server: Callable[..., ServerProcess],
+) -> None:
     server = make_server(BACKEND_API_KEY="s3cret-key")
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        assert (await client.get("/jobs")).status_code == 401
-        assert (await client.get("/events/schema")).status_code == 200
+        assert (await client.get("/events/schema")).status_code == 401
+        schema = await client.get("/events/schema", headers={"X-API-Key": "s3cret-key"})
+        assert schema.status_code == 200

@@ -11,7 +11,6 @@ from transports.envelope import event_json_schema
 router = APIRouter()
 
 
-# Public even when BACKEND_API_KEY is set: it is documentation and holds no data.
 @router.get(
     "/events/schema",
     summary="JSON Schema of the event envelope sent over SSE and WebSocket",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -21,4 +22,6 @@ async def health(request: Request) -> JSONResponse:
         body["jobs"] = {"running": supervisor.running, "queued": supervisor.queued}
         body["engines"] = sorted(state.engines(request))
         body["streams"] = request.app.state.streams.snapshot()
+        # Every task belongs to a task group: after clients leave this returns to its start.
+        body["tasks"] = len(anyio.get_running_tasks())
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -92,12 +92,3 @@ async def read_run_request(request: Request) -> tuple[RefineRequest, list[Attach
                 raise invalid(f"{name!r}: {exc}", code="unreadable_file") from None
             attachments.append(Attachment(name, document))
     return body, attachments
-
-
-def add_request_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
-    """Put ``RefineRequest`` (read by hand above) into the OpenAPI document's components."""
-    schema = RefineRequest.model_json_schema(ref_template="#/components/schemas/{model}")
-    components = openapi.setdefault("components", {}).setdefault("schemas", {})
-    components.update(schema.pop("$defs", {}))
-    components["RefineRequest"] = schema
-    return openapi

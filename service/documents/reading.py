@@ -25,3 +25,7 @@ def read_document(name: str, data: bytes) -> ReadDocument:
         return ReadDocument(fmt, read_docx(data).joined(), data)
     except DocxRejected as exc:
         raise UnsupportedDocument(str(exc)) from None
+    except Exception as exc:
+        # Untrusted bytes: whatever else the zip and XML readers trip over, the
+        # answer is the same: this file cannot be read.
+        raise UnsupportedDocument(f"the .docx is damaged ({type(exc).__name__})") from None

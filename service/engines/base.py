@@ -39,6 +39,9 @@ class PassOptions:
     temperature: float | None = None
     probe_events: int = 0  # probe engine: how many progress events to publish
     probe_rate: float = 0.0  # probe engine: events per second; 0 publishes at once
+    # Wall-clock time of the pass's ``pass_started`` event, so that a paced
+    # engine keeps its schedule from the moment subscribers were told.
+    started_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from the pass's start, so a slow consumer shows up as lag, not as drift.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import anyio
@@ -53,6 +54,9 @@ class ProbeEngine:
         total = options.probe_events
         interval = 1.0 / options.probe_rate if options.probe_rate > 0 else 0.0
         start = anyio.current_time()
+        if options.started_at is not None:
+            # Count from pass_started's timestamp, not from after it was stored.
+            start -= max(0.0, time.time() - options.started_at)
         for done in range(1, total + 1):
             if interval:
                 await anyio.sleep_until(start + done * interval)

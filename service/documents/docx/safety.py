@@ -71,7 +71,8 @@ def check_docx(
             )
         try:
             declared_types = archive.read(content_types).lower()
-        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
+            # ValueError: offsets that point outside a truncated file.
             raise DocxRejected(f"the archive is damaged: {exc}") from None
     if _MACRO_MAIN in declared_types or _MACRO_TEMPLATE in declared_types:
         raise DocxRejected(

@@ -1,0 +1,117 @@
+"""With an API key set, every route refuses a missing or wrong key, and the key never leaks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import WebSocketRoute
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from service.app import create_app
+from service.settings import Settings
+from tests.support.server import ServerProcess
+
+KEY = "k3y-that-must-not-leak-0123456789"
+PUBLIC = {"/health", "/", "/static/{path:path}"}
+
+
+def every_route() -> tuple[list[tuple[str, str]], list[str]]:
+    """(method, path) of every HTTP route, and every WebSocket path, ids filled in."""
+    app = create_app(Settings())
+    http, sockets = [], []
+    routes: list[object] = []
+    for included in app.routes:
+        # FastAPI keeps each included router whole; its routes are the ones served.
+        inner = getattr(included, "original_router", None)
+        routes += inner.routes if inner is not None else [included]
+    for route in routes:
+        path = re.sub(r"\{[^}]+\}", "x", getattr(route, "path", ""))
+        if isinstance(route, APIRoute) and route.path not in PUBLIC:
+            http += [(method, path) for method in sorted((route.methods or set()) - {"HEAD"})]
+        elif isinstance(route, WebSocketRoute):
+            sockets.append(path)
+    return http, sockets
+
+
+HTTP_ROUTES, WEBSOCKET_ROUTES = every_route()
+
+
+def test_the_route_list_covers_what_matters() -> None:
+    paths = {path for _, path in HTTP_ROUTES}
+    assert {"/metrics", "/jobs/x/output", "/jobs/x/events", "/openapi.json"} <= paths
+    assert set(WEBSOCKET_ROUTES) == {"/ws", "/ws/progress/x"}
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(tmp_path_factory.mktemp("guarded"), BACKEND_API_KEY=KEY) as server:
+        yield server
+
+
+@pytest.mark.parametrize(("method", "path"), HTTP_ROUTES)
+async def test_every_http_route_refuses_a_missing_or_wrong_key(
+    guarded: ServerProcess, method: str, path: str
+) -> None:
+    async with httpx.AsyncClient(base_url=guarded.url, timeout=30) as client:
+        for headers in ({}, {"X-API-Key": "wrong"}, {"Authorization": f"Bearer {KEY[:-1]}"}):
+            reply = await client.request(method, path, headers=headers)
+            assert reply.status_code == 401, (method, path, headers, reply.text)
+            assert "wrong" not in reply.text
+            assert KEY[:-1] not in reply.text
+        query = await client.request(method, f"{path}?api_key=wrong")
+        assert query.status_code == 401
+
+
+@pytest.mark.parametrize("path", WEBSOCKET_ROUTES)
+async def test_every_websocket_route_refuses_a_missing_or_wrong_key(
+    guarded: ServerProcess, path: str
+) -> None:
+    for suffix in ("", "?api_key=wrong"):
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(f"{guarded.ws_url}{path}{suffix}", compression=None):
+                pass
+        assert refused.value.response.status_code == 403
+
+
+async def test_the_key_appears_in_no_answer_metric_or_log(guarded: ServerProcess) -> None:
+    headers = {"X-API-Key": KEY}
+    async with httpx.AsyncClient(base_url=guarded.url, timeout=30, headers=headers) as client:
+        started = await client.post("/refine/run", json={"text": "We utilize tools.", "passes": 1})
+        job_id = started.json()["job_id"]
+        answers = [
+            await client.get(f"/jobs/{job_id}"),
+            await client.get("/metrics"),
+            await client.get("/analytics/summary"),
+            await client.get("/openapi.json"),
+            await client.post("/refine/run", json={"text": ""}),
+            await client.get("/jobs/nope"),
+        ]
+        events = await client.get(f"/jobs/{job_id}/events")
+    for answer in [*answers, events]:
+        assert KEY not in answer.text
+    assert KEY not in guarded.log()
+
+
+async def test_answers_carry_security_headers(server: ServerProcess) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        for path in ("/jobs", "/nope", "/health"):
+            reply = await client.get(path)
+            assert reply.headers["x-content-type-options"] == "nosniff"
+            assert reply.headers["x-frame-options"] == "DENY"
+            assert reply.headers["referrer-policy"] == "no-referrer"
+            assert "default-src 'none'" in reply.headers["content-security-policy"]
+            assert reply.headers["cache-control"] == "no-store"
+        page = await client.get("/")
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_the_openapi_document_is_complete() -> None:
+    document = create_app(Settings()).openapi()
+    body = document["paths"]["/refine/run"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/RefineRequest"}
+    assert "RefineRequest" in document["components"]["schemas"]
