@@ -11,6 +11,7 @@ saw gets the rest of its job's durable events with no gap and no duplicate.
 from __future__ import annotations
 
 import random
+import socket
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -35,10 +36,15 @@ def durable(envelopes: list[Envelope]) -> list[int]:
 
 async def follow_until_cut(url: str, seen: list[Envelope]) -> None:
     """Follow until the stream ends or the server dies under it."""
+    port = int(url.split(":")[2].split("/")[0])
     try:
-        async with connect(url, compression=None, open_timeout=10) as ws:
-            async for frame in ws:
-                seen.extend(flatten(frame))
+        # Our own socket, closed whatever happens: a server killed mid-handshake
+        # must not leave it to the garbage collector.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.setblocking(False)
+            async with connect(url, sock=sock, compression=None, open_timeout=10) as ws:
+                async for frame in ws:
+                    seen.extend(flatten(frame))
     except (WebSocketException, OSError, EOFError, TimeoutError):
         pass  # the server died mid-stream or mid-handshake
 
