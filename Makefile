@@ -49,8 +49,8 @@ SOAK_REPORT := bench/results/soak.jsonl
 soak: $(STAMP)
 	mkdir -p bench/results && rm -f $(SOAK_REPORT)
 	REFINER_SOAK=1 REFINER_SOAK_REPORT=$(CURDIR)/$(SOAK_REPORT) $(PY) -m pytest -q -o timeout=1800 \
-		tests/test_soak_crash.py tests/test_soak_storm.py tests/test_faults.py tests/test_fuzz_ws.py \
-		tests/test_fuzz_rest.py
+		tests/test_soak_crash.py tests/test_soak_storm.py tests/test_faults.py \
+		tests/test_llm_faults.py tests/test_fuzz_ws.py tests/test_fuzz_rest.py
 	REFINER_SOAK_REPORT=$(CURDIR)/$(SOAK_REPORT) $(PY) bench/reliability_report.py
 
 clean:

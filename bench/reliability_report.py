@@ -39,6 +39,18 @@ WHAT = {
         "the job fails with `output_failed`, keeps its passes, and resumes to the end once "
         "the folder is writable",
     ),
+    "llm_hang": (
+        "a model endpoint that never answers",
+        "bounded retries, then the job fails with `timeout`; no job hangs",
+    ),
+    "llm_reset": (
+        "a model endpoint that drops the connection mid-answer",
+        "bounded retries, then the job fails with a clear code; no job hangs",
+    ),
+    "llm_garbage": (
+        "a model endpoint that answers 200 with something that is not a completion",
+        "bounded retries, then the job fails with `bad_answer`; no job hangs",
+    ),
     "fuzz_websocket_ops": (
         "hypothesis-generated messages on an editor's `/ws` session",
         "every message answered (an `error` for each bad one), the socket still answers ping",

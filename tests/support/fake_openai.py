@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import uvicorn
@@ -124,12 +124,20 @@ def model_not_found(model: str) -> Error:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Misbehave:
+    """A broken endpoint: ``hang`` never answers, ``reset`` drops the connection
+    mid-answer, ``garbage`` answers 200 with something that is not a completion."""
+
+    kind: Literal["hang", "reset", "garbage"]
+
+
 @dataclass(slots=True)
 class Rule:
     """``reply`` to requests whose document contains ``marker``, ``times`` times (or always)."""
 
     marker: str
-    reply: Answer | Error
+    reply: Answer | Error | Misbehave
     times: int | None = None
     when: Callable[[str], bool] | None = None
 
@@ -252,6 +260,8 @@ class FakeOpenAI:
         if isinstance(reply, Error):
             recorded.status = reply.status
             return JSONResponse(reply.body(), status_code=reply.status, headers=reply.headers)
+        if isinstance(reply, Misbehave):
+            return await self._misbehave(reply, recorded)
 
         answer = reply.preamble + (
             reply.text if reply.text is not None else (reply.transform or self.transform)(document)
@@ -278,7 +288,7 @@ class FakeOpenAI:
         )
         return StreamingResponse(events, media_type="text/event-stream")
 
-    def _choose(self, document: str) -> Answer | Error:
+    def _choose(self, document: str) -> Answer | Error | Misbehave:
         for rule in self._rules:
             if rule.matches(document):
                 if rule.times is not None:
@@ -309,6 +319,19 @@ class FakeOpenAI:
                 yield _sse({**_chunk(model, {}, None, None), "choices": [], "usage": usage})
             yield "data: [DONE]\n\n"
             recorded.finished = True
+
+    async def _misbehave(self, reply: Misbehave, recorded: Recorded) -> Response:
+        if reply.kind == "hang":
+            with self._tracked(recorded):
+                await anyio.sleep(3600)
+        if reply.kind == "garbage":
+            return Response("<html>upstream said no</html>", media_type="application/json")
+
+        async def cut() -> AsyncIterator[str]:
+            yield "data: {\"id\": \"chatcmpl-cut\", \"object\": \"chat.completion.chunk\"\n"
+            raise ConnectionResetError("the fake drops the connection mid-answer")
+
+        return StreamingResponse(cut(), media_type="text/event-stream")
 
     def _tracked(self, recorded: Recorded) -> _Tracked:
         return _Tracked(self, recorded)

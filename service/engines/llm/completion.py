@@ -14,7 +14,7 @@ from openai.types.chat import (
     ChatCompletionUserMessageParam,
 )
 
-from service.engines.llm.errors import ContextTooLong, Recovery, classify
+from service.engines.llm.errors import ContextTooLong, NotACompletion, Recovery, classify
 from service.engines.llm.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ async def stream_answer(
     )
     parts: list[str] = []
     tokens_in = tokens_out = None
-    truncated = False
+    truncated = finished = False
     async with stream:
         async for chunk in stream:
             if chunk.usage is not None:
@@ -68,6 +68,10 @@ async def stream_answer(
                     on_delta(choice.delta.content)
                 if choice.finish_reason == "length":
                     truncated = True
+                finished = finished or choice.finish_reason is not None
+    if not finished:
+        # No chunk said the answer was over: a cut stream, or not a completion at all.
+        raise NotACompletion("the stream ended without a finish_reason")
     return Answer("".join(parts), tokens_in, tokens_out, truncated)
 
 

@@ -51,6 +51,10 @@ class ContextTooLong(Exception):
     """A chunk and its answer do not fit the model's context window."""
 
 
+class NotACompletion(openai.OpenAIError):
+    """The endpoint answered, but not with a chat completion (a stream with no end)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     code: str
@@ -72,6 +76,12 @@ def redact(text: str, secret: str | None) -> str:
 
 def classify(exc: openai.OpenAIError, *, model: str, secret: str | None) -> Failure:
     said = redact(_upstream_message(exc), secret)[:_MESSAGE_CHARS]
+    if isinstance(exc, NotACompletion):
+        return Failure(
+            "bad_answer",
+            "the model's API answered with something that is not a chat completion",
+            Recovery.BOUNDED,
+        )
     if isinstance(exc, openai.APITimeoutError):
         return Failure("timeout", "the model did not answer in time", Recovery.BOUNDED)
     if isinstance(exc, openai.APIConnectionError):

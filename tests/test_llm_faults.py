@@ -1,0 +1,69 @@
+"""A broken model endpoint: it hangs, drops connections or answers garbage. Each is retried a
+bounded number of times, then fails the job with a clear error; no job ever hangs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import anyio
+import httpx
+import pytest
+
+from tests.support.fake_openai import FakeOpenAI, Misbehave, Rule
+from tests.support.server import ServerProcess
+from tests.support.soak import record
+from tests.support.streams import collect_sse, types
+
+MODEL = "fake-model"
+RETRIES = 2
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(models={MODEL}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def llm_server(
+    fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    with ServerProcess(
+        tmp_path_factory.mktemp("llm-faults"),
+        OPENAI_API_KEY=fake.api_key,
+        OPENAI_BASE_URL=fake.base_url,
+        REFINER_MODEL=MODEL,
+        REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: 4000}),
+        REFINER_LLM_TIMEOUT_SECONDS="1",
+        REFINER_LLM_TIMEOUT_RETRIES=str(RETRIES),
+        REFINER_LLM_RETRIES=str(RETRIES),
+        REFINER_LLM_BACKOFF_SECONDS="0.05",
+    ) as proc:
+        yield proc
+
+
+@pytest.mark.parametrize("kind", ["hang", "reset", "garbage"])
+async def test_a_broken_endpoint_fails_the_job_clearly_and_in_bounded_time(
+    fake: FakeOpenAI, llm_server: ServerProcess, kind: str
+) -> None:
+    marker = f"broken-{kind}"
+    fake.script(Rule(marker, Misbehave(kind)))  # type: ignore[arg-type]
+    body = {"text": f"A document ({marker}) that the endpoint never refines.", "passes": 1}
+    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
+        with anyio.fail_after(60):
+            envelopes, _ = await collect_sse(
+                client,
+                "/refine/run",
+                method="POST",
+                headers={"Accept": "text/event-stream"},
+                json_body=body,
+            )
+    assert types(envelopes)[-2:] == ["error", "stream_end"], types(envelopes)
+    error = envelopes[-2]["data"]
+    assert error["code"] in {"timeout", "upstream_unreachable", "upstream_error", "bad_answer"}
+    assert error["message"]
+    attempts = len(fake.recorded(marker))
+    assert 1 <= attempts <= RETRIES + 1, attempts
+    assert fake.api_key not in json.dumps(envelopes)
+    record(f"llm_{kind}", attempts=attempts, error_code=error["code"], hung_jobs=0)
