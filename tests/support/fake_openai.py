@@ -328,7 +328,7 @@ class FakeOpenAI:
             return Response("<html>upstream said no</html>", media_type="application/json")
 
         async def cut() -> AsyncIterator[str]:
-            yield "data: {\"id\": \"chatcmpl-cut\", \"object\": \"chat.completion.chunk\"\n"
+            yield 'data: {"id": "chatcmpl-cut", "object": "chat.completion.chunk"\n'
             raise ConnectionResetError("the fake drops the connection mid-answer")
 
         return StreamingResponse(cut(), media_type="text/event-stream")
