@@ -11,10 +11,9 @@ from fastapi.responses import JSONResponse
 
 from service.api import state
 from service.api.job_plans import new_id
+from service.api.uploads import read_upload
 from service.api.views import version_view
-from service.documents.formats import UnsupportedDocument, clean_name, format_of
 from service.documents.metrics import text_metrics
-from service.documents.reading import read_document
 from service.errors import ApiError, invalid, not_found
 from service.store import DocumentRecord, UploadRecord
 
@@ -23,19 +22,7 @@ router = APIRouter()
 
 @router.post("/files", status_code=201, summary="Upload one document (.txt, .md or .docx)")
 async def upload(request: Request, file: UploadFile) -> JSONResponse:
-    name = clean_name(file.filename or "")
-    try:
-        fmt = format_of(name)
-    except UnsupportedDocument as exc:
-        raise ApiError(415, "unsupported_file", str(exc)) from None
-    limit = state.settings(request).max_upload_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise ApiError(413, "too_large", f"the file is over the {limit}-byte upload limit")
-    try:
-        document = await anyio.to_thread.run_sync(read_document, name, data)
-    except UnsupportedDocument as exc:
-        raise invalid(f"{name!r}: {exc}", code="unreadable_file") from None
+    name, document, size = await read_upload(request, file)
     text = document.text
     if not text.strip():
         raise invalid(f"{name!r} holds no text", code="empty_text")
@@ -43,14 +30,20 @@ async def upload(request: Request, file: UploadFile) -> JSONResponse:
     record = UploadRecord(
         id=new_id("upload"),
         name=name,
-        format=fmt,
-        bytes=len(data),
+        format=document.format,
+        bytes=size,
         words=words,
         created_at=time.time(),
     )
     await state.store(request).add_upload(record, text, document.source)
     return JSONResponse(
-        {"file_id": record.id, "name": name, "format": fmt, "words": words, "bytes": len(data)},
+        {
+            "file_id": record.id,
+            "name": name,
+            "format": document.format,
+            "words": words,
+            "bytes": size,
+        },
         status_code=201,
     )
 

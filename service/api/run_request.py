@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio.to_thread
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from service.api import state
 from service.api.job_plans import Attachment
 from service.api.schemas import RefineRequest
-from service.documents.formats import UnsupportedDocument, clean_name, format_of
-from service.documents.reading import read_document
-from service.errors import ApiError, invalid
+from service.api.uploads import read_upload
+from service.errors import invalid
 
 MAX_FILES = 100
 
@@ -75,20 +72,8 @@ async def read_run_request(request: Request) -> tuple[RefineRequest, list[Attach
         ]
         if not uploads:
             raise invalid("a multipart request needs at least one file (field 'file')")
-        limit = state.settings(request).max_upload_bytes
         attachments = []
         for upload in uploads:
-            name = clean_name(upload.filename or "")
-            try:
-                format_of(name)
-            except UnsupportedDocument as exc:
-                raise ApiError(415, "unsupported_file", f"{name!r}: {exc}") from None
-            data = await upload.read(limit + 1)
-            if len(data) > limit:
-                raise ApiError(413, "too_large", f"{name!r} is over the {limit}-byte limit")
-            try:
-                document = await anyio.to_thread.run_sync(read_document, name, data)
-            except UnsupportedDocument as exc:
-                raise invalid(f"{name!r}: {exc}", code="unreadable_file") from None
+            name, document, _ = await read_upload(request, upload)
             attachments.append(Attachment(name, document))
     return body, attachments
