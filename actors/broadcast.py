@@ -37,8 +37,6 @@ class Subscription:
         self._broadcast = broadcast
         self._stats = broadcast.stats
         self.after = after
-        # The last seq the job had published when this subscription began.
-        self.known_last = broadcast.last_seq
         # (from_seq, to_seq) when the cursor was ahead of the job: those
         # sequence numbers are not this job's, as far as the server knows.
         self.gap: tuple[int, int] | None = None

@@ -45,14 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with run_services(settings, telemetry) as services:
-            app.state.services = services
-            # Shortcuts the routes use; see service/api/state.py.
-            app.state.store = services.store
-            app.state.engines = services.engines
-            app.state.supervisor = services.supervisor
-            app.state.streams = services.streams
-            app.state.feedback_log = services.feedback_log
-            app.state.feedback_scores = services.feedback_scores
+            app.state.services = services  # the routes reach it through service/api/state.py
 
             async def drain() -> None:
                 app.state.ready = False

@@ -28,7 +28,9 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     def make(
         workdir: Path | None = None, *, command: list[str] | None = None, **env: str
     ) -> ServerProcess:
-        proc = ServerProcess(workdir or tmp_path / f"server{len(started)}", command=command, **env)
+        proc = ServerProcess(
+            workdir or tmp_path / f"server{len(started)}", command=command, env=env
+        )
         started.append(proc)
         return proc.start()
 

@@ -17,16 +17,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.support.server import ServerProcess
-from tests.support.streams import Envelope, collect_sse, collect_ws, flatten, types
+from tests.support.streams import Envelope, collect_sse, collect_ws, durable, flatten, types
 from tests.support.texts import SAMPLE
 
 
 def probe(**fields: Any) -> dict[str, Any]:
     return {"engine": "probe", "stop_when_unchanged": False, **fields}
-
-
-def durable(envelopes: list[Envelope]) -> list[int]:
-    return [e["seq"] for e in envelopes if e["type"] != "pass_progress"]
 
 
 async def start(client: httpx.AsyncClient, body: dict[str, Any]) -> str:

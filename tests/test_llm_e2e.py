@@ -54,9 +54,7 @@ def llm_server(
 ) -> Iterator[ServerProcess]:
     with ServerProcess(
         tmp_path_factory.mktemp("llm-server"),
-        OPENAI_API_KEY=fake.api_key,
-        OPENAI_BASE_URL=fake.base_url,
-        REFINER_MODEL=MODEL,
+        env=fake.service_env(MODEL),
         REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: WINDOW}),
         REFINER_PRICES=json.dumps({MODEL: {"input": 1.0, "output": 2.0}}),
         REFINER_LLM_CONCURRENCY_PER_JOB="4",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Literal
 
 import anyio
 import httpx
@@ -31,9 +32,7 @@ def llm_server(
 ) -> Iterator[ServerProcess]:
     with ServerProcess(
         tmp_path_factory.mktemp("llm-faults"),
-        OPENAI_API_KEY=fake.api_key,
-        OPENAI_BASE_URL=fake.base_url,
-        REFINER_MODEL=MODEL,
+        env=fake.service_env(MODEL),
         REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: 4000}),
         REFINER_LLM_TIMEOUT_SECONDS="1",
         REFINER_LLM_TIMEOUT_RETRIES=str(RETRIES),
@@ -45,10 +44,10 @@ def llm_server(
 
 @pytest.mark.parametrize("kind", ["hang", "reset", "garbage"])
 async def test_a_broken_endpoint_fails_the_job_clearly_and_in_bounded_time(
-    fake: FakeOpenAI, llm_server: ServerProcess, kind: str
+    fake: FakeOpenAI, llm_server: ServerProcess, kind: Literal["hang", "reset", "garbage"]
 ) -> None:
     marker = f"broken-{kind}"
-    fake.script(Rule(marker, Misbehave(kind)))  # type: ignore[arg-type]
+    fake.script(Rule(marker, Misbehave(kind)))
     body = {"text": f"A document ({marker}) that the endpoint never refines.", "passes": 1}
     async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
         with anyio.fail_after(60):

@@ -30,7 +30,7 @@ from websockets.asyncio.client import connect
 
 from tests.support.nginx import NginxProxy, find_nginx
 from tests.support.server import ServerProcess
-from tests.support.streams import Envelope, collect_sse, flatten, types
+from tests.support.streams import Envelope, collect_sse, durable, flatten, types
 from tests.support.texts import long_text
 
 PASSES = 4
@@ -107,10 +107,6 @@ def nginx_ignoring_the_header(
         extra_directives=control,
     ) as proxy:
         yield proxy
-
-
-def durable(envelopes: list[Envelope]) -> list[int]:
-    return [e["seq"] for e in envelopes if e["type"] != "pass_progress"]
 
 
 async def logged_seqs(server: ServerProcess, job_id: str) -> list[int]:

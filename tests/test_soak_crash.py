@@ -24,14 +24,10 @@ from websockets.exceptions import WebSocketException
 
 from tests.support.server import ServerProcess
 from tests.support.soak import record, scale
-from tests.support.streams import Envelope, collect_ws, flatten
+from tests.support.streams import Envelope, collect_ws, durable, flatten
 from tests.support.texts import long_text
 
 JOB = {"text": long_text(600), "passes": 4, "stop_when_unchanged": False}
-
-
-def durable(envelopes: list[Envelope]) -> list[int]:
-    return [e["seq"] for e in envelopes if e["type"] not in ("pass_progress", "replay_gap")]
 
 
 async def follow_until_cut(url: str, seen: list[Envelope]) -> None:

@@ -17,7 +17,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.support.server import ServerProcess
 from tests.support.soak import record, scale
-from tests.support.streams import Envelope, collect_sse, collect_ws, flatten
+from tests.support.streams import Envelope, collect_sse, collect_ws, durable, flatten
 
 PROBE = {"engine": "probe", "passes": 8, "events": 40, "rate": 80, "stop_when_unchanged": False}
 
@@ -27,10 +27,6 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
-
-
-def durable(envelopes: list[Envelope]) -> list[int]:
-    return [e["seq"] for e in envelopes if e["type"] not in ("pass_progress", "replay_gap")]
 
 
 class StormClient:

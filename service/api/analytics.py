@@ -8,9 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from service.api import state
-from service.api.feedback import feedback_scores, plan_positions
+from service.api.feedback import plan_positions
 from service.errors import invalid
-from service.runtime import Services
 from service.store.analytics import Window
 
 router = APIRouter()
@@ -28,9 +27,8 @@ async def summary(
     if window.since is not None and window.until is not None and window.since >= window.until:
         raise invalid("since must come before until")
     figures = await state.store(request).analytics(window)
-    feedback = feedback_scores(request).summary(plan_positions(state.engines(request)))
-    services: Services = request.app.state.services
-    live = services.live()
+    feedback = state.feedback_scores(request).summary(plan_positions(state.engines(request)))
+    live = state.services(request).live()
     figures["window"] = {"since": window.since, "until": window.until}
     figures["feedback"] = [
         {k: row[k] for k in ("strategy", "engine", "count", "ups", "downs", "mean", "score")}

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from service.api import state
-from service.api.feedback import feedback_scores, plan_positions
+from service.api.feedback import plan_positions
 from service.engines import local
 from service.feedback import PRIOR_DESCRIPTION
 
@@ -17,7 +17,7 @@ router = APIRouter()
 @router.get("/strategies", summary="The strategy catalogue, by engine, with feedback scores")
 async def strategies(request: Request) -> dict[str, Any]:
     engines = state.engines(request)
-    scores = feedback_scores(request)
+    scores = state.feedback_scores(request)
     positions = plan_positions(engines)
     catalogue: dict[str, dict[str, Any]] = {}
     for engine_name, engine in engines.items():

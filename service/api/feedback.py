@@ -15,8 +15,6 @@ from service.engines.base import Engine
 from service.errors import ApiError, invalid
 from service.feedback import (
     PRIOR_DESCRIPTION,
-    FeedbackLog,
-    FeedbackScores,
     FeedbackUnavailable,
     rating_value,
 )
@@ -40,16 +38,6 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(
         None, max_length=MAX_COMMENT, description="stored as given, never interpreted"
     )
-
-
-def feedback_log(request: Request) -> FeedbackLog:
-    log: FeedbackLog = request.app.state.feedback_log
-    return log
-
-
-def feedback_scores(request: Request) -> FeedbackScores:
-    scores: FeedbackScores = request.app.state.feedback_scores
-    return scores
 
 
 def plan_positions(engines: Mapping[str, Engine]) -> dict[tuple[str, str], int]:
@@ -129,10 +117,10 @@ async def post_feedback(request: Request, body: FeedbackRequest) -> dict[str, An
         **target,
     }
     try:
-        await feedback_log(request).append(record)
+        await state.feedback_log(request).append(record)
     except FeedbackUnavailable as exc:
         raise ApiError(503, "feedback_unavailable", str(exc)) from None
-    feedback_scores(request).add(record)
+    state.feedback_scores(request).add(record)
     return record
 
 
@@ -140,6 +128,6 @@ async def post_feedback(request: Request, body: FeedbackRequest) -> dict[str, An
 async def feedback_summary(request: Request) -> dict[str, Any]:
     positions = plan_positions(state.engines(request))
     return {
-        "strategies": feedback_scores(request).summary(positions),
+        "strategies": state.feedback_scores(request).summary(positions),
         "score": PRIOR_DESCRIPTION,
     }

@@ -21,7 +21,7 @@ async def health(request: Request) -> JSONResponse:
         supervisor = state.supervisor(request)
         body["jobs"] = {"running": supervisor.running, "queued": supervisor.queued}
         body["engines"] = sorted(state.engines(request))
-        body["streams"] = request.app.state.streams.snapshot()
+        body["streams"] = state.streams(request).snapshot()
         # Every task belongs to a task group: after clients leave this returns to its start.
         body["tasks"] = len(anyio.get_running_tasks())
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -54,14 +54,14 @@ async def run(
         engines=state.engines(request),
         store=state.store(request),
         settings=state.settings(request),
-        scores=request.app.state.feedback_scores,
+        scores=state.feedback_scores(request),
     )
     record, created = await state.supervisor(request).submit(job)
     if _accepts_event_stream(request):
         feed = Feed(state.supervisor(request), state.store(request), record.id, after=0)
         return event_stream(
             feed,
-            streams=request.app.state.streams,
+            streams=state.streams(request),
             ping_seconds=state.settings(request).sse_ping_seconds,
         )
     return JSONResponse(

@@ -1,4 +1,4 @@
-"""Typed access to what the app's lifespan put on ``app.state``."""
+"""Typed access to the running services the app's lifespan put on ``app.state``."""
 
 from __future__ import annotations
 
@@ -8,18 +8,16 @@ from starlette.requests import HTTPConnection
 
 from actors.supervisor import Supervisor
 from service.engines.base import Engine
+from service.feedback import FeedbackLog, FeedbackScores
+from service.runtime import Services
 from service.settings import Settings
 from service.store import Store
+from transports.registry import StreamRegistry
 
 
-def supervisor(conn: HTTPConnection) -> Supervisor:
-    sup: Supervisor = conn.app.state.supervisor
-    return sup
-
-
-def store(conn: HTTPConnection) -> Store:
-    st: Store = conn.app.state.store
-    return st
+def services(conn: HTTPConnection) -> Services:
+    running: Services = conn.app.state.services
+    return running
 
 
 def settings(conn: HTTPConnection) -> Settings:
@@ -27,6 +25,25 @@ def settings(conn: HTTPConnection) -> Settings:
     return s
 
 
+def supervisor(conn: HTTPConnection) -> Supervisor:
+    return services(conn).supervisor
+
+
+def store(conn: HTTPConnection) -> Store:
+    return services(conn).store
+
+
 def engines(conn: HTTPConnection) -> Mapping[str, Engine]:
-    e: Mapping[str, Engine] = conn.app.state.engines
-    return e
+    return services(conn).engines
+
+
+def streams(conn: HTTPConnection) -> StreamRegistry:
+    return services(conn).streams
+
+
+def feedback_log(conn: HTTPConnection) -> FeedbackLog:
+    return services(conn).feedback_log
+
+
+def feedback_scores(conn: HTTPConnection) -> FeedbackScores:
+    return services(conn).feedback_scores

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
-from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from service.api import state
@@ -16,7 +15,6 @@ from service.api.schemas import RefineRequest
 from service.auth import key_is_valid, require_stream_key
 from service.errors import ApiError, not_found
 from transports.feed import Feed
-from transports.registry import StreamRegistry
 from transports.session import OpRefused, serve_session
 from transports.sse import event_stream
 from transports.websocket import CLOSE_NO_SUCH_JOB, serve_job_progress
@@ -24,11 +22,6 @@ from transports.websocket import CLOSE_NO_SUCH_JOB, serve_job_progress
 router = APIRouter()
 
 CLOSE_POLICY_VIOLATION = 1008
-
-
-def streams(conn: HTTPConnection) -> StreamRegistry:
-    registry: StreamRegistry = conn.app.state.streams
-    return registry
 
 
 @router.get(
@@ -56,7 +49,7 @@ async def events(
         return Response(status_code=204)
     feed = Feed(state.supervisor(request), state.store(request), job_id, after=cursor)
     return event_stream(
-        feed, streams=streams(request), ping_seconds=state.settings(request).sse_ping_seconds
+        feed, streams=state.streams(request), ping_seconds=state.settings(request).sse_ping_seconds
     )
 
 
@@ -80,7 +73,7 @@ async def progress(
         await websocket.close(CLOSE_NO_SUCH_JOB, f"no job {job_id}")
         return
     feed = Feed(state.supervisor(websocket), state.store(websocket), job_id, after=after)
-    await serve_job_progress(websocket, feed, streams(websocket))
+    await serve_job_progress(websocket, feed, state.streams(websocket))
 
 
 @router.websocket("/ws")
@@ -97,7 +90,7 @@ async def session(websocket: WebSocket) -> None:
                 engines=state.engines(websocket),
                 store=state.store(websocket),
                 settings=state.settings(websocket),
-                scores=websocket.app.state.feedback_scores,
+                scores=state.feedback_scores(websocket),
             )
         except ValidationError as exc:
             problems = "; ".join(
@@ -114,6 +107,6 @@ async def session(websocket: WebSocket) -> None:
         websocket,
         supervisor=state.supervisor(websocket),
         store=state.store(websocket),
-        streams=streams(websocket),
+        streams=state.streams(websocket),
         start_job=start_job,
     )

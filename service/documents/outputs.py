@@ -8,8 +8,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from service.documents.formats import EXTENSIONS
+
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_EXTENSIONS = {"txt": "txt", "md": "md", "docx": "docx"}
 
 
 class UnsafePath(ValueError):
@@ -18,9 +19,9 @@ class UnsafePath(ValueError):
 
 def output_path(root: Path, job_id: str, document_id: str, fmt: str) -> Path:
     """The one place a path under the output folder is made."""
-    if not (_ID.match(job_id) and _ID.match(document_id)) or fmt not in _EXTENSIONS:
+    if not (_ID.match(job_id) and _ID.match(document_id)) or fmt not in EXTENSIONS:
         raise UnsafePath(f"refusing to build an output path from {job_id!r}, {document_id!r}")
-    path = (root / job_id / f"{document_id}.{_EXTENSIONS[fmt]}").resolve()
+    path = (root / job_id / f"{document_id}.{EXTENSIONS[fmt]}").resolve()
     if not path.is_relative_to(root.resolve()):
         raise UnsafePath(f"{path} lies outside {root}")
     return path

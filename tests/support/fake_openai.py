@@ -188,6 +188,14 @@ class FakeOpenAI:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    def service_env(self, model: str) -> dict[str, str]:
+        """The settings that point the service's ``openai`` engine at this server."""
+        return {
+            "OPENAI_API_KEY": self.api_key,
+            "OPENAI_BASE_URL": self.base_url,
+            "REFINER_MODEL": model,
+        }
+
     def script(self, *rules: Rule) -> None:
         with self._lock:
             self._rules.extend(rules)

@@ -20,14 +20,11 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-import httpx
-
-from tests.support.server import free_port
+from tests.support.server import free_port, wait_until_ready
 
 _TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
@@ -160,18 +157,8 @@ class NginxProxy:
             start_new_session=True,
         )
         log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited at start:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.kill()
-        raise RuntimeError(f"nginx did not proxy /health in time:\n{self.log()}")
+        wait_until_ready(self.process, self.url, self.log, "nginx", timeout)
+        return self
 
     def log(self) -> str:
         """What nginx wrote to stderr and its error log."""

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -24,10 +25,37 @@ def free_port() -> int:
         return port
 
 
+def wait_until_ready(
+    process: subprocess.Popen[bytes], url: str, log: Callable[[], str], what: str, timeout: float
+) -> None:
+    """Poll ``url``/health until it answers 200; raise with ``log()`` if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited at start:\n{log()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"{what} did not become ready:\n{log()}")
+
+
 class ServerProcess:
     """``python -m service`` with its own data folders; a context manager."""
 
-    def __init__(self, workdir: Path, *, command: list[str] | None = None, **env: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        command: list[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        **settings: str,
+    ) -> None:
+        """``env`` and ``settings`` (environment variables by name) override the defaults."""
         self.workdir = workdir
         self.command = command or [sys.executable, "-m", "service"]
         self.port = free_port()
@@ -47,7 +75,8 @@ class ServerProcess:
             "REFINER_TEMPLATES_DIR": str(ROOT / "templates"),  # read-only: never written
             "REFINER_FEEDBACK_DIR": str(workdir / "feedback"),
             "REFINER_LOG_LEVEL": "warning",
-            **env,
+            **(env or {}),
+            **settings,
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / f"server-{self.port}.log"
@@ -67,18 +96,8 @@ class ServerProcess:
             self.command, cwd=ROOT, env=self.env, stdout=log, stderr=log
         )
         log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited at start:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.kill()
-        raise RuntimeError(f"server did not become ready:\n{self.log()}")
+        wait_until_ready(self.process, self.url, self.log, "the server", timeout)
+        return self
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

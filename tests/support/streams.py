@@ -61,5 +61,13 @@ async def collect_ws(
     return envelopes
 
 
+NOT_DURABLE = ("pass_progress", "lagged", "replay_gap")
+
+
+def durable(envelopes: list[Envelope]) -> list[int]:
+    """The seqs of the durable events: what a replay from the log must give again."""
+    return [e["seq"] for e in envelopes if e["type"] not in NOT_DURABLE]
+
+
 def types(envelopes: list[Envelope]) -> list[str]:
     return [e["type"] for e in envelopes if e["type"] != "pass_progress"]
