@@ -3,7 +3,7 @@
 Baseline servers publish these so that every server in a run sends the same
 JSON, of the same size, on the same schedule: ``pass_progress`` number ``k``
 of a pass is due at ``pass start + k / rate`` (all at once when ``rate`` is
-0, yielding to the event loop every 64 events, as the probe engine does).
+0, a burst at a time): both follow ``service.engines.probe.schedule``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-import anyio.lowlevel
 
-# The probe engine yields to the event loop this often when unpaced.
-YIELD_EVERY = 64
+from service.engines.probe import schedule
+
 DURABLE_TYPES = (
     "job_queued",
     "job_started",
@@ -62,14 +61,9 @@ async def run_job(index: int, events: int, rate: float, publish: Publish) -> Non
     await emit("job_started", started)
     where = {"file_id": fid, "pass": 1}
     await emit("pass_started", {**where, "strategy": "probe"})
-    interval = 1.0 / rate if rate > 0 else 0.0
-    start = anyio.current_time()
-    for done in range(1, events + 1):
-        if interval:
-            await anyio.sleep_until(start + done * interval)
-        elif done % YIELD_EVERY == 0:
-            await anyio.lowlevel.checkpoint()
-        await emit("pass_progress", {**where, "done": done, "total": events})
+    async for counts in schedule(events, rate, anyio.current_time()):
+        for done in counts:
+            await emit("pass_progress", {**where, "done": done, "total": events})
     metrics = {
         "words": 4,
         "sentences": 1,

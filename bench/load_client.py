@@ -40,6 +40,7 @@ from typing import Any, Literal
 import anyio
 import httpx
 
+from bench._sseclient import RawEventStream
 from bench._wsclient import RawWebSocket
 from bench.envelopes import DURABLE_TYPES, job_id
 
@@ -258,22 +259,14 @@ async def _follow_pubsub(ws: RawWebSocket, sub: Subscriber) -> None:
     await ws.read(on_text)
 
 
-async def _follow_sse(response: httpx.Response, sub: Subscriber) -> None:
-    loads = json.loads
-    clock = time.time
-    buffer = b""
-    async for chunk in response.aiter_raw():
-        now = clock()
-        buffer += chunk
-        if b"\r" in buffer:  # sse-starlette's own frames end lines with CRLF
-            buffer = buffer.replace(b"\r\n", b"\n")
-        *frames, buffer = buffer.split(b"\n\n")
-        for frame in frames:
-            for line in frame.split(b"\n"):
-                if line.startswith(b"data: "):
-                    sub.record_frame(loads(line[6:]), now)
-        if sub.ended:
-            return
+async def _follow_sse(events: RawEventStream, sub: Subscriber) -> None:
+    loads, clock = json.loads, time.time
+
+    def on_data(payload: bytes) -> bool:
+        sub.record_frame(loads(payload), clock())
+        return sub.ended
+
+    await events.read(on_data)
 
 
 async def run_load(config: LoadConfig) -> LoadResult:
@@ -307,7 +300,7 @@ async def run_load(config: LoadConfig) -> LoadResult:
                     all_connected.set()
 
             try:
-                await _subscribe(sub, config, http, gate, opened)
+                await _subscribe(sub, config, gate, opened)
             except (OSError, anyio.BrokenResourceError, httpx.HTTPError, TimeoutError) as exc:
                 result.failures += 1
                 if len(result.errors) < 5:
@@ -333,7 +326,7 @@ async def run_load(config: LoadConfig) -> LoadResult:
             await all_connected.wait()
             result.connect_seconds = round(time.monotonic() - began, 3)
             for jid in ids:
-                tg.start_soon(_start, Starter(jid, stats), config, http)
+                tg.start_soon(_start, Starter(jid, stats), config)
             with anyio.move_on_after(config.wait_timeout + config.max_seconds):
                 await all_done.wait()
             tg.cancel_scope.cancel()
@@ -343,18 +336,17 @@ async def run_load(config: LoadConfig) -> LoadResult:
     return result
 
 
-async def _start(starter: Starter, config: LoadConfig, http: httpx.AsyncClient) -> None:
+async def _start(starter: Starter, config: LoadConfig) -> None:
     def opened() -> None:
         pass
 
     with contextlib.suppress(OSError, anyio.BrokenResourceError, httpx.HTTPError, TimeoutError):
-        await _subscribe(starter, config, http, anyio.Semaphore(1), opened)
+        await _subscribe(starter, config, anyio.Semaphore(1), opened)
 
 
 async def _subscribe(
     sub: Subscriber,
     config: LoadConfig,
-    http: httpx.AsyncClient,
     gate: anyio.Semaphore,
     opened: Callable[[], None],
 ) -> None:
@@ -370,14 +362,10 @@ async def _subscribe(
                 await follow(ws, sub)
         case "sse":
             async with gate:
-                request = http.build_request("GET", f"/jobs/{sub.job_id}/events")
-                response = await http.send(request, stream=True)
-            try:
-                response.raise_for_status()
+                events = await RawEventStream.connect(f"{config.base_url}/jobs/{sub.job_id}/events")
+            async with events:
                 opened()
-                await _follow_sse(response, sub)
-            finally:
-                await response.aclose()
+                await _follow_sse(events, sub)
 
 
 def _summarise(

@@ -1,10 +1,11 @@
 """Every event of a job after a cursor: what the log holds, then live, no gaps, no repeats.
 
-Both transports are thin wrappers around :meth:`Feed.follow`, which calls
-``deliver`` with each batch of events in order and returns how the feed
-ended. When a replay cannot be complete (the job was deleted, or the cursor
-is ahead of anything the server knows of the job), the feed says so in band
-with a ``replay_gap`` notice rather than pretending.
+The WebSocket transports call :meth:`Feed.follow`, which calls ``deliver``
+with each batch of events in order and returns how the feed ended; SSE
+iterates :meth:`Feed.batches`, the same batches as a generator. When a
+replay cannot be complete (the job was deleted, or the cursor is ahead of
+anything the server knows of the job), the feed says so in band with a
+``replay_gap`` notice rather than pretending.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from contextlib import aclosing
 
 import anyio
 
+from actors.broadcast import Subscription
 from actors.events import STREAM_END, Event
 from actors.supervisor import Supervisor
 from service.store import Store
@@ -54,6 +56,8 @@ class Feed:
         self.after = after
         self.lagged_from: int | None = None
         self.end = FeedEnd.COMPLETE
+        self._subscription: Subscription | None = None
+        self._ended = False  # the live stream's stream_end has been handed on
 
     def replay_gap(self, from_seq: int, to_seq: int | None) -> Event:
         return notice(self.job_id, "replay_gap", {"from_seq": from_seq, "to_seq": to_seq})
@@ -63,16 +67,39 @@ class Feed:
         return notice(self.job_id, "lagged", {"from_seq": self.lagged_from})
 
     async def follow(self, deliver: Deliver) -> FeedEnd:
-        """Call ``deliver`` with each batch in order; return how the feed ended."""
-        async with aclosing(self.batches()) as batches:
-            async for batch in batches:
+        """Call ``deliver`` with each batch in order; return how the feed ended.
+
+        Live batches reach ``deliver`` with no generator in between: every
+        delivery resumes each frame on the way down to it.
+        """
+        try:
+            async with aclosing(self._replay()) as replayed:
+                async for batch in replayed:
+                    await deliver(batch)
+            while batch := await self._next_live():
                 await deliver(batch)
+        finally:
+            self._detach()
         return self.end
 
     async def batches(self) -> AsyncGenerator[list[Event]]:
         """Each batch of events in order; :attr:`end` says how the feed ended.
 
         The caller closes it (``contextlib.aclosing``) to end early.
+        """
+        try:
+            async with aclosing(self._replay()) as replayed:
+                async for batch in replayed:
+                    yield batch
+            while batch := await self._next_live():
+                yield batch
+        finally:
+            self._detach()
+
+    async def _replay(self) -> AsyncGenerator[list[Event]]:
+        """What comes before the live stream: gap notices and the durable log.
+
+        Leaves :attr:`_subscription` set when the job has a live stream to follow.
         """
         while True:
             subscription = await self.supervisor.subscribe(self.job_id, self.after)
@@ -93,30 +120,40 @@ class Feed:
             if job.status.finished:
                 return
             await anyio.sleep(_REPOLL_SECONDS)
-        try:
-            if subscription.gap is not None:
-                self.after = subscription.after
-                yield [self.replay_gap(*subscription.gap)]
-            if subscription.log_until is not None and (
-                # A resumed job's log holds the stream_end of its earlier run:
-                # only the live stream says when this one ends.
-                logged := await self._logged(until=subscription.log_until)
-            ):
-                yield logged
-            while batch := await subscription.next_batch():
-                if batch[0].seq <= self.after:
-                    batch = [e for e in batch if e.seq > self.after]
-                    if not batch:
-                        continue
-                self.after = batch[-1].seq
-                yield batch
-                if batch[-1].type == STREAM_END:
-                    return
-            if subscription.lagged_from is not None:
-                self.lagged_from = subscription.lagged_from
-                self.end = FeedEnd.LAGGED
-        finally:
-            subscription.close()
+        self._subscription = subscription
+        if subscription.gap is not None:
+            self.after = subscription.after
+            yield [self.replay_gap(*subscription.gap)]
+        if subscription.log_until is not None and (
+            # A resumed job's log holds the stream_end of its earlier run:
+            # only the live stream says when this one ends.
+            logged := await self._logged(until=subscription.log_until)
+        ):
+            yield logged
+
+    async def _next_live(self) -> list[Event]:
+        """The next live batch after the cursor; ``[]`` once the stream is over."""
+        subscription = self._subscription
+        while subscription is not None and not self._ended:
+            batch = await subscription.next_batch()
+            if not batch:
+                if subscription.lagged_from is not None:
+                    self.lagged_from = subscription.lagged_from
+                    self.end = FeedEnd.LAGGED
+                break
+            if batch[0].seq <= self.after:
+                batch = [e for e in batch if e.seq > self.after]
+                if not batch:
+                    continue
+            self.after = batch[-1].seq
+            self._ended = batch[-1].type == STREAM_END
+            return batch
+        return []
+
+    def _detach(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
 
     async def _logged(self, until: int | None) -> list[Event]:
         """The stored events after the cursor, up to ``until``; moves the cursor past them."""

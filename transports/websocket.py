@@ -9,8 +9,6 @@ seq), and with 4404 when the job does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -33,18 +31,6 @@ def frame(batch: list[Event]) -> str:
     return "[" + ",".join(e.text for e in batch) + "]"
 
 
-async def run_until_first_returns(*tasks: Callable[[], Awaitable[None]]) -> None:
-    """Run sibling tasks; the first one to return cancels the rest."""
-    async with anyio.create_task_group() as tg:
-
-        async def cancel_on_finish(task: Callable[[], Awaitable[None]]) -> None:
-            await task()
-            tg.cancel_scope.cancel()
-
-        for task in tasks:
-            tg.start_soon(cancel_on_finish, task)
-
-
 async def wait_for_disconnect(websocket: WebSocket) -> None:
     """Read and ignore client frames until the client goes away."""
     try:
@@ -57,26 +43,40 @@ async def wait_for_disconnect(websocket: WebSocket) -> None:
 
 
 async def serve_job_progress(websocket: WebSocket, feed: Feed, streams: StreamRegistry) -> None:
+    """Send the feed from one child task while the connection's task watches for a disconnect.
+
+    The sender runs in a task of its own because every delivery resumes its
+    whole stack of awaits: the connection's task is two dozen frames deep in
+    middleware, a child task a handful. Two tasks per socket is the least that
+    can both write and see the client go away.
+    """
     await websocket.accept()
-
-    async def send_events() -> None:
-        async def deliver(batch: list[Event]) -> None:
-            await websocket.send_text(frame(batch))
-            streams.count_sent("websocket", len(batch))
-
-        try:
-            end = await feed.follow(deliver)
-            match end:
-                case FeedEnd.COMPLETE:
-                    code = CLOSE_GOING_AWAY if streams.draining else CLOSE_NORMAL
-                    await websocket.close(code)
-                case FeedEnd.LAGGED:
-                    await websocket.send_text(feed.lagged().text)
-                    await websocket.close(CLOSE_TRY_AGAIN_LATER, "lagged: resume after last seq")
-                case FeedEnd.GONE:
-                    await websocket.close(CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}")
-        except PEER_GONE:
-            return
-
     with streams.track(StreamKind.WEBSOCKET), streams.track(StreamKind.WEBSOCKET_SUBSCRIPTION):
-        await run_until_first_returns(send_events, lambda: wait_for_disconnect(websocket))
+        async with anyio.create_task_group() as tg:
+
+            async def send_then_stop() -> None:
+                await _send_feed(websocket, feed, streams)
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(send_then_stop)
+            await wait_for_disconnect(websocket)
+            tg.cancel_scope.cancel()
+
+
+async def _send_feed(websocket: WebSocket, feed: Feed, streams: StreamRegistry) -> None:
+    async def deliver(batch: list[Event]) -> None:
+        await websocket.send_text(frame(batch))
+        streams.count_sent("websocket", len(batch))
+
+    try:
+        match await feed.follow(deliver):
+            case FeedEnd.COMPLETE:
+                code = CLOSE_GOING_AWAY if streams.draining else CLOSE_NORMAL
+                await websocket.close(code)
+            case FeedEnd.LAGGED:
+                await websocket.send_text(feed.lagged().text)
+                await websocket.close(CLOSE_TRY_AGAIN_LATER, "lagged: resume after last seq")
+            case FeedEnd.GONE:
+                await websocket.close(CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}")
+    except PEER_GONE:
+        return

@@ -9,7 +9,7 @@ from the pass's start, so a slow consumer shows up as lag, not as drift.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 
 import anyio
 import anyio.lowlevel
@@ -22,8 +22,8 @@ from service.engines.base import (
     UnsupportedOption,
 )
 
-# Unpaced probes yield to the event loop this often, so that transports run.
-_YIELD_EVERY = 64
+# Unpaced probes publish this many events at a time, then let transports run.
+UNPACED_BURST = 8
 
 STRATEGY = StrategyInfo(
     "probe",
@@ -52,15 +52,34 @@ class ProbeEngine:
         self, text: str, strategy: str, options: PassOptions, progress: ProgressCallback
     ) -> PassOutcome:
         total = options.probe_events
-        interval = 1.0 / options.probe_rate if options.probe_rate > 0 else 0.0
         start = anyio.current_time()
         if options.started_at is not None:
             # Count from pass_started's timestamp, not from after it was stored.
             start -= max(0.0, time.time() - options.started_at)
-        for done in range(1, total + 1):
-            if interval:
-                await anyio.sleep_until(start + done * interval)
-            elif done % _YIELD_EVERY == 0:
-                await anyio.lowlevel.checkpoint()
-            progress(done, total, None)
+        async for counts in schedule(total, options.probe_rate, start):
+            for done in counts:
+                progress(done, total, None)
         return PassOutcome(text)
+
+
+async def schedule(total: int, rate: float, start: float) -> AsyncGenerator[range]:
+    """The progress counts 1..total as they come due, a range at a time.
+
+    Paced, count ``k`` is due at ``start + k / rate``; a late wake-up yields
+    every count that has come due at once, so a busy server delivers them in
+    one frame and catches up instead of falling further behind. Unpaced,
+    ``UNPACED_BURST`` counts come at a time with a checkpoint in between, so
+    that the transports get to run while a burst is published.
+    """
+    done = 0
+    while done < total:
+        if rate > 0:
+            await anyio.sleep_until(start + (done + 1) / rate)
+            due = max(done + 1, int((anyio.current_time() - start) * rate))
+        else:
+            if done:
+                await anyio.lowlevel.checkpoint()
+            due = done + UNPACED_BURST
+        due = min(due, total)
+        yield range(done + 1, due + 1)
+        done = due
