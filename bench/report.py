@@ -216,7 +216,7 @@ def _targets(summary: dict[tuple[str, str, str], Any], extra: dict[str, Any]) ->
     rows.append(
         (
             "10,000 idle WS subscribers, < 20 KB each",
-            f"{idle.get('opened', 0):,} open, {fmt(kb, ' KB')} each",
+            f"{idle.get('opened', 0):,} open, {fmt(kb, ' KB')} each{_floor_note(idle)}",
             None if kb is None else (idle.get("opened", 0) >= 10_000 and kb < 20),
         )
     )
@@ -250,6 +250,15 @@ def _targets(summary: dict[tuple[str, str, str], Any], extra: dict[str, Any]) ->
         f"{fmt(analytics, ' ms')} | {_verdict(cmp(analytics, lambda v: v < 100))} |"
     )
     return lines
+
+
+def _floor_note(idle: dict[str, Any]) -> str:
+    """The floor beside Refiner's figure, so that the target is read against it."""
+    if "floor" not in idle:
+        return ""
+    kb = idle["floor"].get("kb_each")
+    shown = "not measured" if kb is None else f"{kb:,.1f} KB"
+    return f" (floor: uvicorn + Starlette alone {shown})"
 
 
 def _analytics_ms(output: str) -> float | None:
@@ -362,15 +371,7 @@ def _scale(extra: dict[str, Any]) -> list[str]:
     if "error" in idle or not idle:
         lines.append(f"- Idle subscribers: not measured: {idle.get('error', 'no data')}")
     else:
-        kb = idle.get("kb_each")
-        lines.append(
-            f"- Idle WebSocket subscribers: {idle.get('opened', 0):,} of {idle.get('wanted', 0):,} "
-            f"opened in {idle.get('seconds')} s ({idle.get('failed', 0)} failed"
-            + (f": {'; '.join(idle.get('errors', []))}" if idle.get("errors") else "")
-            + f"); server RSS {idle['rss_before_kb'] / 1024:.1f} MB before, "
-            f"{idle['rss_after_kb'] / 1024:.1f} MB after: "
-            + (f"{kb:.1f} KB per subscriber." if kb is not None else "n/a.")
-        )
+        lines.append(f"- Idle WebSocket subscribers: {_idle_figures(idle)}{_floor_figures(idle)}")
     jobs = extra.get("many_jobs", {})
     if "error" in jobs or not jobs:
         lines.append(f"- Concurrent jobs: not measured: {jobs.get('error', 'no data')}")
@@ -384,6 +385,33 @@ def _scale(extra: dict[str, Any]) -> list[str]:
             f"{peak / 1024:.0f} MB."
         )
     return [*lines, ""]
+
+
+def _idle_figures(idle: dict[str, Any]) -> str:
+    kb = idle.get("kb_each")
+    return (
+        f"{idle.get('opened', 0):,} of {idle.get('wanted', 0):,} "
+        f"opened in {idle.get('seconds')} s ({idle.get('failed', 0)} failed"
+        + (f": {'; '.join(idle.get('errors', []))}" if idle.get("errors") else "")
+        + f"); server RSS {idle['rss_before_kb'] / 1024:.1f} MB before, "
+        f"{idle['rss_after_kb'] / 1024:.1f} MB after: "
+        + (f"{kb:.1f} KB per subscriber." if kb is not None else "n/a.")
+    )
+
+
+def _floor_figures(idle: dict[str, Any]) -> str:
+    """The same figures for uvicorn + Starlette alone, and how far Refiner is above them."""
+    if "floor" not in idle:
+        return ""
+    floor = idle["floor"]
+    lead = " The floor, uvicorn + Starlette alone (`bench/baselines/idle_floor.py`)"
+    if "error" in floor:
+        return f"{lead}: not measured: {floor['error']}"
+    text = f"{lead}, same client and counts: {_idle_figures(floor)}"
+    kb, floor_kb = idle.get("kb_each"), floor.get("kb_each")
+    if kb is not None and floor_kb is not None and floor_kb > 0:
+        text += f" Refiner takes {kb / floor_kb:.2f}x the floor per subscriber."
+    return text
 
 
 def _engine(extra: dict[str, Any]) -> list[str]:

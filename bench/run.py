@@ -18,6 +18,7 @@ import json
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ from bench._procs import (
 from bench.load_client import LoadResult, raise_open_files_limit
 
 J, S = 50, 20
+# What a failed one-off measurement raises; it is reported, and the run goes on.
+STEP_ERRORS = (RuntimeError, subprocess.TimeoutExpired, OSError, ValueError)
 # The raw figures of the last run (git-ignored), to re-render the report from.
 RAW = ROOT / "bench" / "results" / "benchmarks.json"
 
@@ -131,6 +134,16 @@ class Bench:
         wait_ready(proc, port, health=True)
         return proc, port
 
+    def baseline(
+        self, name: str, module: str, args: list[str], *, health: bool
+    ) -> tuple[Process, int]:
+        port = free_port()
+        command = [PYTHON, "-m", f"bench.baselines.{module}", "--port", str(port), *args]
+        proc = self.procs.start(name, command, core=SERVER_CORE)
+        self.note([*pinning(SERVER_CORE), *command[:4], "PORT", *args])
+        wait_ready(proc, port, health=health)
+        return proc, port
+
     def client(self, module: str, args: list[str], timeout: float) -> str:
         command = [*pinning(CLIENT_CORE), PYTHON, "-m", module, *args]
         self.note([c if not c.startswith("http://") else "http://127.0.0.1:PORT" for c in command])
@@ -149,13 +162,9 @@ class Bench:
         if config.server == "refiner":
             proc, port = self.refiner(name, REFINER_MAX_JOBS=str(2 * J))
         else:
-            port = free_port()
-            command = [PYTHON, "-m", f"bench.baselines.{config.server}", "--port", str(port)]
-            command += ["--jobs", str(J), "--subscribers", str(S + 1)]
-            command += ["--events", str(config.events), "--rate", str(config.rate)]
-            proc = self.procs.start(name, command, core=SERVER_CORE)
-            self.note([*pinning(SERVER_CORE), *command[:4], "PORT", *command[5:]])
-            wait_ready(proc, port, health=False)
+            board = ["--jobs", str(J), "--subscribers", str(S + 1)]
+            board += ["--events", str(config.events), "--rate", str(config.rate)]
+            proc, port = self.baseline(name, config.server, board, health=False)
         args = ["--url", f"http://127.0.0.1:{port}", "--transport", config.transport]
         args += ["--jobs", str(J), "--subscribers", str(S), "--events", str(config.events)]
         args += ["--rate", str(config.rate), "--max-seconds", str(config.max_seconds)]
@@ -187,12 +196,40 @@ class Bench:
             proc.stop()
 
     def idle(self, jobs: int, per_job: int) -> dict[str, Any]:
-        proc, port = self.refiner("idle", REFINER_MAX_JOBS=str(jobs + 2))
-        command = [*pinning(CLIENT_CORE), PYTHON, "-m", "bench.idle", "--url"]
-        command += [f"http://127.0.0.1:{port}", "--jobs", str(jobs), "--per-job", str(per_job)]
-        self.note([c if not c.startswith("http://") else "http://127.0.0.1:PORT" for c in command])
-        time.sleep(0.5)
-        before = memory_kb(proc.pid)
+        """Refiner's idle subscribers, with the floor under the same load beside them."""
+        result = self.idle_memory(
+            lambda: self.refiner("idle", REFINER_MAX_JOBS=str(jobs + 2)), jobs, per_job
+        )
+        try:
+            floor = self.idle_memory(
+                lambda: self.baseline("idle-floor", "idle_floor", [], health=True), jobs, per_job
+            )
+        except STEP_ERRORS as exc:
+            floor = {"error": str(exc)[-600:]}
+        return {**result, "floor": floor}
+
+    def idle_memory(
+        self, start: Callable[[], tuple[Process, int]], jobs: int, per_job: int
+    ) -> dict[str, Any]:
+        """Server RSS before and while ``bench.idle`` holds ``jobs`` x ``per_job`` sockets open."""
+        proc, port = start()
+        try:
+            command = [*pinning(CLIENT_CORE), PYTHON, "-m", "bench.idle", "--url"]
+            command += [f"http://127.0.0.1:{port}", "--jobs", str(jobs), "--per-job", str(per_job)]
+            self.note(
+                [c if not c.startswith("http://") else "http://127.0.0.1:PORT" for c in command]
+            )
+            time.sleep(0.5)
+            before = memory_kb(proc.pid)
+            opened, after = self.hold_idle(command, proc)
+        finally:
+            proc.stop()
+        n = opened.get("opened", 0)
+        per = (after - before) / n if n else None
+        return {**opened, "rss_before_kb": before, "rss_after_kb": after, "kb_each": per}
+
+    def hold_idle(self, command: list[str], server: Process) -> tuple[dict[str, Any], int]:
+        """The client's report once every socket is open, and the server's RSS then."""
         client = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -206,7 +243,7 @@ class Bench:
             assert client.stdin is not None
             opened = json.loads(client.stdout.readline() or "{}")
             time.sleep(1.0)
-            after = memory_kb(proc.pid)
+            after = memory_kb(server.pid)
             client.stdin.write("\n")
             client.stdin.flush()
             client.wait(60)
@@ -214,10 +251,7 @@ class Bench:
             if client.poll() is None:
                 client.kill()
                 client.wait()
-            proc.stop()
-        n = opened.get("opened", 0)
-        per = (after - before) / n if n else None
-        return {**opened, "rss_before_kb": before, "rss_after_kb": after, "kb_each": per}
+        return dict(opened), after
 
     def many_jobs(self, count: int) -> dict[str, Any]:
         proc, port = self.refiner("many-jobs", REFINER_MAX_QUEUE=str(2 * count))
@@ -317,7 +351,7 @@ def main() -> None:
             print(f"[bench] {key}", flush=True)
             try:
                 extra[key] = step()
-            except (RuntimeError, subprocess.TimeoutExpired, OSError, ValueError) as exc:
+            except STEP_ERRORS as exc:
                 extra[key] = {"error": str(exc)[-600:]}
         all_configs = configs(args.seconds)
         for rep in range(1, args.reps + 1):
