@@ -144,6 +144,7 @@ async def test_multi_chunk_three_pass_job(fake: FakeOpenAI, llm_server: ServerPr
         job = (await client.get(f"/jobs/{envelopes[0]['job_id']}")).json()
     passes = job["files"][0]["passes"]
     assert all(p["metrics"]["tokens_in"] > 0 for p in passes if p["pass"] > 0)
+    assert job["model"] == MODEL, "a job that names no model shows the default it ran with"
 
 
 async def test_chunks_answered_out_of_order_are_reassembled_in_order(

@@ -106,7 +106,9 @@ async def build_job(
         id=new_id("job"),
         name=body.name,
         engine=engine_name,
-        model=body.model,
+        # The model the job will run with, as it will run: the server's default
+        # is written down too, so a resumed job keeps it if the default changes.
+        model=body.model or (settings.model if engine_name == "openai" else None),
         passes=body.passes,
         strategies=strategies,
         options=options,
