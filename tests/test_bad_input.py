@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from tests.support.server import ServerProcess
 from tests.support.streams import collect_ws
@@ -137,3 +139,17 @@ async def test_bad_queries_are_refused_and_stored_data_is_untouched(
 
     after = (await client.get(f"/jobs/{job_id}")).json()
     assert after == before
+
+
+@pytest.mark.parametrize("after", ["-1", "abc", "1.5", "99999999999999999999999"])
+async def test_a_bad_websocket_cursor_is_refused_at_the_handshake(
+    client: httpx.AsyncClient, server: ServerProcess, after: str
+) -> None:
+    job_id = (await client.post("/refine/run", json={"text": SAMPLE, "passes": 1})).json()["job_id"]
+    with pytest.raises(InvalidStatus) as refused:
+        await collect_ws(f"{server.ws_url}/ws/progress/{job_id}?after={after}")
+    response = refused.value.response
+    assert response.status_code == 400
+    assert "after must be the seq" in json.loads(response.body)["detail"]
+    envelopes = await collect_ws(f"{server.ws_url}/ws/progress/{job_id}?after=0")
+    assert envelopes[-1]["type"] == "stream_end", "the job is untouched"
