@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from urllib.parse import urlsplit
 
 import anyio
 import anyio.abc
+
+from bench._rawhttp import request_head
 
 _CHUNK = 1 << 18
 
@@ -36,24 +37,8 @@ class RawEventStream:
 
     @classmethod
     async def connect(cls, url: str) -> RawEventStream:
-        parts = urlsplit(url)
-        host, port = parts.hostname or "127.0.0.1", parts.port or 80
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        stream = await anyio.connect_tcp(host, port)
-        request = (
-            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
-        )
-        try:
-            await stream.send(request.encode())
-            received = b""
-            while b"\r\n\r\n" not in received:
-                received += await stream.receive()
-        except BaseException:
-            await stream.aclose()
-            raise
-        head, _, rest = received.partition(b"\r\n\r\n")
-        status, *header_lines = head.split(b"\r\n")
+        accept = "Accept: text/event-stream\r\nCache-Control: no-cache\r\n"
+        stream, status, header_lines, rest = await request_head(url, accept)
         if not status.startswith(b"HTTP/1.1 200"):
             await stream.aclose()
             raise RequestRefused(f"request refused: {status.decode(errors='replace')}")

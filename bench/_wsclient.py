@@ -16,10 +16,11 @@ import contextlib
 import os
 from collections.abc import Callable
 from types import TracebackType
-from urllib.parse import urlsplit
 
 import anyio
 import anyio.abc
+
+from bench._rawhttp import request_head
 
 OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 _CHUNK = 1 << 18
@@ -52,25 +53,12 @@ class RawWebSocket:
 
     @classmethod
     async def connect(cls, url: str) -> RawWebSocket:
-        parts = urlsplit(url)
-        host, port = parts.hostname or "127.0.0.1", parts.port or 80
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        stream = await anyio.connect_tcp(host, port)
         key = base64.b64encode(os.urandom(16)).decode()
-        request = (
-            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        upgrade = (
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
         )
-        try:
-            await stream.send(request.encode())
-            received = b""
-            while b"\r\n\r\n" not in received:
-                received += await stream.receive()
-        except BaseException:
-            await stream.aclose()
-            raise
-        head, _, rest = received.partition(b"\r\n\r\n")
-        status = head.split(b"\r\n", 1)[0]
+        stream, status, _, rest = await request_head(url, upgrade)
         if b" 101 " not in status + b" ":
             await stream.aclose()
             raise HandshakeFailed(f"handshake refused: {status.decode(errors='replace')}")

@@ -231,14 +231,15 @@ def _ws_url(base_url: str) -> str:
     return "ws" + base_url.removeprefix("http")
 
 
-async def _follow_ws(ws: RawWebSocket, sub: Subscriber) -> None:
+async def _follow(stream: RawWebSocket | RawEventStream, sub: Subscriber) -> None:
+    """Record what each WebSocket text frame or SSE ``data:`` line carries."""
     loads, clock = json.loads, time.time
 
-    def on_text(payload: bytes) -> bool:
+    def on_payload(payload: bytes) -> bool:
         sub.record_frame(loads(payload), clock())
         return sub.ended
 
-    await ws.read(on_text)
+    await stream.read(on_payload)
 
 
 async def _follow_pubsub(ws: RawWebSocket, sub: Subscriber) -> None:
@@ -257,16 +258,6 @@ async def _follow_pubsub(ws: RawWebSocket, sub: Subscriber) -> None:
         return sub.ended
 
     await ws.read(on_text)
-
-
-async def _follow_sse(events: RawEventStream, sub: Subscriber) -> None:
-    loads, clock = json.loads, time.time
-
-    def on_data(payload: bytes) -> bool:
-        sub.record_frame(loads(payload), clock())
-        return sub.ended
-
-    await events.read(on_data)
 
 
 async def run_load(config: LoadConfig) -> LoadResult:
@@ -354,7 +345,7 @@ async def _subscribe(
     match config.transport:
         case "ws" | "pubsub":
             path = f"/ws/progress/{sub.job_id}" if config.transport == "ws" else "/pubsub"
-            follow = _follow_ws if config.transport == "ws" else _follow_pubsub
+            follow = _follow if config.transport == "ws" else _follow_pubsub
             async with gate:
                 ws = await RawWebSocket.connect(ws_base + path)
             async with ws:
@@ -365,7 +356,7 @@ async def _subscribe(
                 events = await RawEventStream.connect(f"{config.base_url}/jobs/{sub.job_id}/events")
             async with events:
                 opened()
-                await _follow_sse(events, sub)
+                await _follow(events, sub)
 
 
 def _summarise(
