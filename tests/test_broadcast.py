@@ -48,6 +48,17 @@ async def test_a_waiting_reader_is_woken_and_takes_all_pending_at_once() -> None
     assert batches == [[1, 2], [3]]
 
 
+async def test_a_reader_cancelled_while_waiting_leaves_the_subscription_usable() -> None:
+    broadcast = Broadcast("job_1")
+    sub = broadcast.subscribe(after=0)
+    with anyio.move_on_after(0.01) as waited:
+        await sub.next_batch()
+    assert waited.cancelled_caught
+    broadcast.publish(event(1))  # wakes no one, and does not fail
+    broadcast.publish(event(2))
+    assert [e.seq for e in await sub.next_batch()] == [1, 2]
+
+
 async def test_a_late_subscriber_is_replayed_from_the_ring() -> None:
     broadcast = Broadcast("job_1")
     for seq in range(1, 5):
