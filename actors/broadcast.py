@@ -4,8 +4,7 @@ AnyIO has no broadcast primitive, so a Broadcast holds one bounded buffer per
 subscriber. :meth:`Broadcast.publish` is synchronous: it appends the event to
 every buffer and wakes a reader only if that reader is waiting, so a publish
 costs one append per subscriber and never an ``await``. A waiting reader
-sleeps on a bare asyncio future (the service runs on asyncio): the cheapest
-wake-up there is, made once per delivery.
+sleeps on a :class:`~actors.wakeup.Wakeup`, the cheapest there is.
 
 A subscriber that falls behind first loses its pending transient events
 (``pass_progress``); if a durable event still does not fit, the subscription
@@ -19,13 +18,13 @@ gap from the durable log (:attr:`Subscription.log_until`).
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 
 import anyio
 
 from actors.events import Event
 from actors.stats import EventStats
+from actors.wakeup import Wakeup
 
 DEFAULT_RING_SIZE = 1024
 DEFAULT_SUBSCRIBER_CAPACITY = 1024
@@ -47,11 +46,7 @@ class Subscription:
         # A list, not a deque: an idle subscriber's empty list is a tenth of
         # the size, and a reader takes the whole list at once.
         self._pending: list[Event] = []
-        # The reader's wake-up while it waits. A bare future, not an
-        # ``anyio.Event``: a delivery makes one, and an event is five objects
-        # (two events, a deque, two coroutines) that the garbage collector
-        # walks while a thousand readers wait.
-        self._waiter: asyncio.Future[None] | None = None
+        self._wakeup = Wakeup()
         self._closed = False
         # Set when the durable log must fill (after, log_until] before the
         # buffered live events; None when the buffer already starts right
@@ -86,7 +81,7 @@ class Subscription:
                 return False
         self._pending.append(event)
         self._stats.delivered += 1
-        self._wake()
+        self._wakeup.set()
         return True
 
     async def next_batch(self) -> list[Event]:
@@ -94,21 +89,13 @@ class Subscription:
         while not self._pending:
             if self._closed:
                 return []
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
+            await self._wakeup.wait()
         batch, self._pending = self._pending, []
         return batch
 
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
     def _end(self) -> None:
         self._closed = True
-        self._wake()
+        self._wakeup.set()
 
     def close(self) -> None:
         """Stop receiving; pending events are discarded."""

@@ -7,6 +7,8 @@ against a baseline the jobs already exist, with the ids of
 :func:`bench.envelopes.job_id`. Then it opens S subscriptions per job:
 
 - ``ws``: ``/ws/progress/{job_id}``; a frame holds one envelope or an array;
+- ``session``: an editor's ``/ws`` session per subscription, subscribed to
+  its job with the ``subscribe`` op; the same frames, besides op replies;
 - ``sse``: ``/jobs/{job_id}/events``, parsed frame by frame from the bytes;
 - ``pubsub``: fastapi-websocket-pubsub's JSON-RPC at ``/pubsub``, answering
   every ``notify`` as its client library does.
@@ -44,8 +46,8 @@ from bench._sseclient import RawEventStream
 from bench._wsclient import RawWebSocket
 from bench.envelopes import DURABLE_TYPES, job_id
 
-Transport = Literal["ws", "sse", "pubsub"]
-TRANSPORTS: tuple[Transport, ...] = ("ws", "sse", "pubsub")
+Transport = Literal["ws", "session", "sse", "pubsub"]
+TRANSPORTS: tuple[Transport, ...] = ("ws", "session", "sse", "pubsub")
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +244,23 @@ async def _follow(stream: RawWebSocket | RawEventStream, sub: Subscriber) -> Non
     await stream.read(on_payload)
 
 
+async def _follow_session(ws: RawWebSocket, sub: Subscriber) -> None:
+    """An editor's ``/ws`` session following one job; op replies are not envelopes."""
+    await ws.send_text(json.dumps({"op": "subscribe", "ref": 1, "job_id": sub.job_id}))
+    loads, clock = json.loads, time.time
+
+    def on_text(payload: bytes) -> bool:
+        body = loads(payload)
+        if type(body) is dict and "op" in body:
+            if body["op"] == "error":
+                raise OSError(f"subscribe refused: {body.get('detail')}")
+            return False
+        sub.record_frame(body, clock())
+        return sub.ended
+
+    await ws.read(on_text)
+
+
 async def _follow_pubsub(ws: RawWebSocket, sub: Subscriber) -> None:
     subscribe = {"method": "subscribe", "arguments": {"topics": [sub.job_id]}, "call_id": "sub"}
     await ws.send_text(json.dumps({"request": subscribe}))
@@ -343,9 +362,12 @@ async def _subscribe(
 ) -> None:
     ws_base = _ws_url(config.base_url)
     match config.transport:
-        case "ws" | "pubsub":
-            path = f"/ws/progress/{sub.job_id}" if config.transport == "ws" else "/pubsub"
-            follow = _follow if config.transport == "ws" else _follow_pubsub
+        case "ws" | "session" | "pubsub":
+            path, follow = {
+                "ws": (f"/ws/progress/{sub.job_id}", _follow),
+                "session": ("/ws", _follow_session),
+                "pubsub": ("/pubsub", _follow_pubsub),
+            }[config.transport]
             async with gate:
                 ws = await RawWebSocket.connect(ws_base + path)
             async with ws:

@@ -57,8 +57,9 @@ class Config:
 
     @property
     def label(self) -> str:
+        transports = {"ws": "WS", "session": "WS session (/ws)", "sse": "SSE"}
         names = {
-            "refiner": f"Refiner {self.transport.upper()}",
+            "refiner": f"Refiner {transports.get(self.transport, self.transport)}",
             "bare_websockets": "bare websockets (limit)",
             "polling_sse": "polling SSE (tutorial)",
             "pubsub": "fastapi-websocket-pubsub",
@@ -74,6 +75,7 @@ def configs(seconds: float) -> list[Config]:
     for server, transport in (
         ("bare_websockets", "ws"),
         ("refiner", "ws"),
+        ("refiner", "session"),
         ("refiner", "sse"),
         ("pubsub", "pubsub"),
         ("polling_sse", "sse"),

@@ -25,6 +25,7 @@ from actors.supervisor import Supervisor
 from service.store import Store
 from transports.feed import Feed, FeedEnd
 from transports.ops import BadOp, CancelOp, PingOp, RunOp, SubscribeOp, UnsubscribeOp, parse_op
+from transports.outbox import Outbox
 from transports.registry import StreamKind, StreamRegistry
 from transports.websocket import CLOSE_GOING_AWAY, PEER_GONE, frame
 
@@ -61,15 +62,13 @@ class EditorSession:
         self.store = store
         self.streams = streams
         self.start_job = start_job
-        self._outbox_send, self._outbox = anyio.create_memory_object_stream[
-            list[Event] | str | _Close
-        ](OUTBOX_SIZE)
+        self._outbox = Outbox[list[Event] | str | _Close](OUTBOX_SIZE)
         self._follows: dict[str, anyio.CancelScope] = {}
         self._idle = anyio.Event()
 
     async def serve(self) -> None:
         await self.ws.accept()
-        with self.streams.track(StreamKind.WEBSOCKET), self._outbox_send, self._outbox:
+        with self.streams.track(StreamKind.WEBSOCKET):
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._write, tg)
                 tg.start_soon(self._close_when_drained)
@@ -94,13 +93,8 @@ class EditorSession:
 
     async def _write(self, tg: TaskGroup) -> None:
         try:
-            async for item in self._outbox:
-                items = [item]
-                while True:
-                    try:
-                        items.append(self._outbox.receive_nowait())
-                    except anyio.WouldBlock:
-                        break
+            while True:
+                items = await self._outbox.take_all()
                 events: list[Event] = []
                 for pending in items:
                     if isinstance(pending, list):
@@ -129,7 +123,7 @@ class EditorSession:
         while self._follows:
             self._idle = anyio.Event()
             await self._idle.wait()
-        await self._outbox_send.send(_Close())
+        await self._outbox.put(_Close())
 
     async def _follow(self, job_id: str, after: int, *, task_status: Any) -> None:
         with anyio.CancelScope() as scope, self.streams.track(StreamKind.WEBSOCKET_SUBSCRIPTION):
@@ -137,9 +131,9 @@ class EditorSession:
             task_status.started()
             try:
                 feed = Feed(self.supervisor, self.store, job_id, after)
-                end = await feed.follow(self._outbox_send.send)
+                end = await feed.follow(self._outbox.put)
                 if end is FeedEnd.LAGGED:
-                    await self._outbox_send.send([feed.lagged()])
+                    await self._outbox.put([feed.lagged()])
             finally:
                 if self._follows.get(job_id) is scope:
                     del self._follows[job_id]
@@ -192,7 +186,7 @@ class EditorSession:
         if ref is not None:
             body["ref"] = ref
         body.update(fields)
-        await self._outbox_send.send(json.dumps(body))
+        await self._outbox.put(json.dumps(body))
 
 
 async def serve_session(websocket: WebSocket, **deps: Any) -> None:
