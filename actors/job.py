@@ -36,7 +36,7 @@ from service.documents.metrics import text_metrics
 from service.documents.outputs import output_path, write_atomically
 from service.documents.rendering import CannotRender, Rendered, render
 from service.documents.template_files import UnknownTemplate, read_template
-from service.engines.base import Engine, EngineError, PassOptions
+from service.engines.base import Engine, EngineError, PassOptions, TextDelta
 from service.store import DocumentRecord, JobRecord, JobStatus, NewVersion, Store
 
 log = logging.getLogger(__name__)
@@ -328,10 +328,11 @@ class JobActor:
         options = dataclasses.replace(options, started_at=started.ts)
         began = time.monotonic()
 
-        def progress(done: int, total: int, delta: str | None) -> None:
+        def progress(done: int, total: int, delta: TextDelta | None) -> None:
             data: dict[str, Any] = {**where, "done": done, "total": total}
             if delta is not None:
-                data["delta"] = delta
+                data["delta"] = delta.text
+                data["chunk"] = delta.chunk
             self._publish_transient("pass_progress", data)
 
         outcome = await self._engine.run_pass(text, strategy, options, progress)

@@ -123,6 +123,13 @@ async def test_multi_chunk_three_pass_job(fake: FakeOpenAI, llm_server: ServerPr
     assert {p["total"] for p in progress} == {6}
     assert [p["done"] for p in progress if p["pass"] == 1][-1] == 6
     assert any(p.get("delta") for p in progress), "the text is streamed as it is written"
+    # Chunks are written concurrently; each delta names the chunk it extends.
+    written: dict[int, str] = {}
+    for p in progress:
+        if p["pass"] == 1 and "delta" in p:
+            written[p["chunk"]] = written.get(p["chunk"], "") + p["delta"]
+    assert [written[i] for i in sorted(written)] == mark(text).split("\n\n")
+    assert all(("chunk" in p) == ("delta" in p) for p in progress)
 
     for data in completes(envelopes):
         metrics = data["metrics"]

@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from service.engines import local
-from service.engines.base import EngineError
+from service.engines.base import EngineError, TextDelta
 from service.engines.llm.completion import Answer, ask_with_retries
 from service.engines.llm.errors import ContextTooLong, Recovery, classify, redact
 from service.engines.llm.models import ModelTable
@@ -165,17 +165,17 @@ def test_model_table_matches_prefixes_and_takes_overrides() -> None:
 
 def test_deltas_are_coalesced_per_chunk() -> None:
     now = [0.0]
-    published: list[tuple[int, int, str | None]] = []
+    published: list[tuple[int, int, TextDelta | None]] = []
     progress = PassProgress(
         2, lambda d, t, delta: published.append((d, t, delta)), clock=lambda: now[0]
     )
-    chunk = progress.chunk()
+    chunk = progress.chunk(1)
     for i in range(10):
         now[0] = i * 0.05
         chunk.delta(str(i))
     chunk.finish()
-    assert published == [(0, 2, "012345"), (1, 2, "6789")]
-    progress.chunk().finish()
+    assert published == [(0, 2, TextDelta(1, "012345")), (1, 2, TextDelta(1, "6789"))]
+    progress.chunk(0).finish()
     assert published[-1] == (2, 2, None)
 
 

@@ -94,6 +94,13 @@ class PassProgressData(_PassData):
         description="New output text since the last progress event, from engines that "
         "stream text; absent otherwise (always absent for `local`).",
     )
+    chunk: int | SkipJsonSchema[None] = Field(
+        default=None,
+        ge=0,
+        json_schema_extra=_absent_when_none,
+        description="Which chunk of the document `delta` extends, from 0 in document order: "
+        "chunks are written concurrently. Present exactly when `delta` is.",
+    )
 
 
 class PassMetrics(_Model):

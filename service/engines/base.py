@@ -54,8 +54,20 @@ class PassOutcome:
     model: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """New output text of one chunk, from engines that stream text.
+
+    Chunks are written concurrently, so a delta says which one it extends:
+    ``chunk`` counts from 0 in document order.
+    """
+
+    chunk: int
+    text: str
+
+
 # Called with (done, total, delta) as a pass advances; must not block.
-ProgressCallback = Callable[[int, int, str | None], None]
+ProgressCallback = Callable[[int, int, TextDelta | None], None]
 
 
 class Engine(Protocol):

@@ -83,7 +83,7 @@ class PassRun:
 
         async def refine(index: int, chunk: Chunk, scope: anyio.CancelScope) -> None:
             nonlocal failure
-            part = progress.chunk()
+            part = progress.chunk(index)
             try:
                 results[index] = await self.refine(chunk, part, limiter)
             except EngineError as exc:

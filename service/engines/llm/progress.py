@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import anyio
 
-from service.engines.base import ProgressCallback
+from service.engines.base import ProgressCallback, TextDelta
 
 DELTA_INTERVAL = 0.25  # at most four deltas a second per chunk
 
@@ -31,18 +31,20 @@ class PassProgress:
         self._interval = interval
         self._clock = clock
 
-    def chunk(self) -> ChunkProgress:
-        return ChunkProgress(self)
+    def chunk(self, index: int) -> ChunkProgress:
+        """The progress of chunk ``index`` (from 0, in document order)."""
+        return ChunkProgress(self, index)
 
-    def _publish(self, delta: str | None) -> None:
+    def _publish(self, delta: TextDelta | None) -> None:
         self._callback(self.done, self.total, delta)
 
 
 class ChunkProgress:
     """One chunk's deltas; ``finish()`` once when the chunk is done."""
 
-    def __init__(self, owner: PassProgress) -> None:
+    def __init__(self, owner: PassProgress, index: int) -> None:
         self._owner = owner
+        self._index = index
         self._pending: list[str] = []
         self._last = owner._clock()
 
@@ -55,12 +57,12 @@ class ChunkProgress:
 
     def finish(self) -> None:
         self._owner.done += 1
-        delta = "".join(self._pending) or None
+        text = "".join(self._pending)
         self._pending.clear()
-        self._owner._publish(delta)
+        self._owner._publish(TextDelta(self._index, text) if text else None)
 
     def _flush(self) -> None:
         if self._pending:
-            delta = "".join(self._pending)
+            text = "".join(self._pending)
             self._pending.clear()
-            self._owner._publish(delta)
+            self._owner._publish(TextDelta(self._index, text))
