@@ -333,6 +333,8 @@ class JobActor:
             if delta is not None:
                 data["delta"] = delta.text
                 data["chunk"] = delta.chunk
+                if delta.restart:
+                    data["restart"] = True
             self._publish_transient("pass_progress", data)
 
         outcome = await self._engine.run_pass(text, strategy, options, progress)

@@ -1,4 +1,5 @@
-"""The editor page while an LLM pass is written: every chunk's text grows in its own place."""
+"""The editor page while an LLM pass is written: every chunk's text grows in its own place,
+and an answer that breaks off is taken back before its retry is shown."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.support.browser import chromium, new_page, open_editor, requires_browser, wait_finished
-from tests.support.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI, Misbehave, Rule
 from tests.support.server import ServerProcess
 
 if TYPE_CHECKING:
@@ -33,16 +34,22 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def fake() -> Iterator[FakeOpenAI]:
     # Each answer takes 3 s, streamed in pieces: the page sees the chunks half written.
-    with (
-        FakeOpenAI(models={MODEL}, transform=mark, latency=3.0) as fake,
-        ServerProcess(
-            tmp_path_factory.mktemp("llm-page"),
-            env=fake.service_env(MODEL),
-            REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: WINDOW}),
-        ) as proc,
-    ):
+    with FakeOpenAI(models={MODEL}, transform=mark, latency=3.0) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def llm_server(
+    fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    with ServerProcess(
+        tmp_path_factory.mktemp("llm-page"),
+        env=fake.service_env(MODEL),
+        REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: WINDOW}),
+        REFINER_LLM_BACKOFF_SECONDS="0.05",
+    ) as proc:
         yield proc
 
 
@@ -53,8 +60,10 @@ def in_order_prefixes(shown: str, finals: list[str]) -> bool:
 
 
 def test_streamed_chunks_are_shown_each_in_its_place(
-    browser: Browser, llm_server: ServerProcess
+    browser: Browser, fake: FakeOpenAI, llm_server: ServerProcess
 ) -> None:
+    # The second chunk's first answer breaks off halfway: what it showed is withdrawn.
+    fake.script(Rule("Paragraph 1:", Misbehave("partial"), times=1))
     text = "\n\n".join(f"Paragraph {i}: {SENTENCE * 6}".strip() for i in range(3))
     finals = mark(text).split("\n\n")
     with new_page(browser) as page:

@@ -15,6 +15,7 @@ import pytest
 from tests.support.fake_openai import (
     Answer,
     FakeOpenAI,
+    Misbehave,
     Rule,
     context_length_exceeded,
     rate_limited,
@@ -124,11 +125,7 @@ async def test_multi_chunk_three_pass_job(fake: FakeOpenAI, llm_server: ServerPr
     assert [p["done"] for p in progress if p["pass"] == 1][-1] == 6
     assert any(p.get("delta") for p in progress), "the text is streamed as it is written"
     # Chunks are written concurrently; each delta names the chunk it extends.
-    written: dict[int, str] = {}
-    for p in progress:
-        if p["pass"] == 1 and "delta" in p:
-            written[p["chunk"]] = written.get(p["chunk"], "") + p["delta"]
-    assert [written[i] for i in sorted(written)] == mark(text).split("\n\n")
+    assert shown_per_chunk(progress, 1) == mark(text).split("\n\n")
     assert all(("chunk" in p) == ("delta" in p) for p in progress)
 
     for data in completes(envelopes):
@@ -152,6 +149,30 @@ async def test_multi_chunk_three_pass_job(fake: FakeOpenAI, llm_server: ServerPr
     passes = job["files"][0]["passes"]
     assert all(p["metrics"]["tokens_in"] > 0 for p in passes if p["pass"] > 0)
     assert job["model"] == MODEL, "a job that names no model shows the default it ran with"
+
+
+def shown_per_chunk(progress: list[dict[str, Any]], pass_number: int) -> list[str]:
+    """What a client shows of each chunk of a pass: deltas added up, ``restart`` replacing."""
+    shown: dict[int, str] = {}
+    for p in progress:
+        if p["pass"] == pass_number and "delta" in p:
+            before = "" if p.get("restart") else shown.get(p["chunk"], "")
+            shown[p["chunk"]] = before + p["delta"]
+    return [shown[i] for i in sorted(shown)]
+
+
+async def test_a_retried_chunk_withdraws_the_half_answer_it_showed(
+    fake: FakeOpenAI, llm_server: ServerProcess
+) -> None:
+    fake.transform = mark
+    fake.script(Rule("-cut", Misbehave("partial"), times=1))
+    text = paragraphs(3, tag="-cut")
+    envelopes = await run_job(llm_server, {"text": text, "passes": 1})
+    assert types(envelopes)[-2:] == ["done", "stream_end"]
+    progress = [e["data"] for e in envelopes if e["type"] == "pass_progress"]
+    assert any(p.get("restart") for p in progress), "the half answer was withdrawn"
+    assert shown_per_chunk(progress, 1) == mark(text).split("\n\n")
+    assert completes(envelopes)[0]["metrics"]["retries"] == 1
 
 
 async def test_chunks_answered_out_of_order_are_reassembled_in_order(

@@ -163,20 +163,66 @@ def test_model_table_matches_prefixes_and_takes_overrides() -> None:
     assert table.price("unknown") is None
 
 
-def test_deltas_are_coalesced_per_chunk() -> None:
-    now = [0.0]
+def recording(clock: list[float]) -> tuple[PassProgress, list[tuple[int, int, TextDelta | None]]]:
     published: list[tuple[int, int, TextDelta | None]] = []
     progress = PassProgress(
-        2, lambda d, t, delta: published.append((d, t, delta)), clock=lambda: now[0]
+        2, lambda d, t, delta: published.append((d, t, delta)), clock=lambda: clock[0]
     )
+    return progress, published
+
+
+def test_deltas_are_coalesced_per_chunk() -> None:
+    now = [0.0]
+    progress, published = recording(now)
     chunk = progress.chunk(1)
     for i in range(10):
         now[0] = i * 0.05
         chunk.delta(str(i))
+    chunk.settle("0123456789")
     chunk.finish()
-    assert published == [(0, 2, TextDelta(1, "012345")), (1, 2, TextDelta(1, "6789"))]
-    progress.chunk(0).finish()
-    assert published[-1] == (2, 2, None)
+    assert published == [
+        (0, 2, TextDelta(1, "012345")),
+        (0, 2, TextDelta(1, "6789")),
+        (1, 2, None),
+    ]
+
+
+def test_a_failed_attempt_withdraws_what_it_showed() -> None:
+    now = [0.0]
+    progress, published = recording(now)
+    chunk = progress.chunk(0)
+    chunk.restart()
+    assert published == [], "nothing was shown, so nothing is withdrawn"
+    now[0] = 1.0
+    chunk.delta("half an ans")
+    chunk.restart()
+    chunk.delta("the answer")
+    chunk.settle("the answer")
+    assert [d for _, _, d in published] == [
+        TextDelta(0, "half an ans"),
+        TextDelta(0, "", restart=True),
+        TextDelta(0, "the answer"),
+    ]
+
+
+def test_a_cleaned_answer_replaces_what_was_streamed() -> None:
+    now = [1.0]
+    progress, published = recording(now)
+    chunk = progress.chunk(0)
+    chunk.delta("Sure! Here it is: the text")
+    chunk.settle("the text")
+    assert [d for _, _, d in published] == [TextDelta(0, "the text", restart=True)]
+
+
+def test_halves_are_written_one_after_the_other() -> None:
+    now = [1.0]
+    progress, published = recording(now)
+    chunk = progress.chunk(0)
+    chunk.settle("First half. ")  # a half that was not asked (code), or kept
+    now[0] = 2.0
+    chunk.delta("Second")
+    chunk.restart()  # the second half is asked again
+    assert published[-1][2] == TextDelta(0, "First half. ", restart=True)
 
 
 def test_settings_read_the_llm_tables() -> None:

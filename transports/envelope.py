@@ -101,6 +101,13 @@ class PassProgressData(_PassData):
         description="Which chunk of the document `delta` extends, from 0 in document order: "
         "chunks are written concurrently. Present exactly when `delta` is.",
     )
+    restart: bool | SkipJsonSchema[None] = Field(
+        default=None,
+        json_schema_extra=_absent_when_none,
+        description="True when `delta` replaces what this chunk's deltas added up to so far "
+        "(an attempt failed and is asked again, or the answer was cleaned up or not used); "
+        "absent otherwise.",
+    )
 
 
 class PassMetrics(_Model):

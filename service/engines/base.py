@@ -59,11 +59,13 @@ class TextDelta:
     """New output text of one chunk, from engines that stream text.
 
     Chunks are written concurrently, so a delta says which one it extends:
-    ``chunk`` counts from 0 in document order.
+    ``chunk`` counts from 0 in document order. With ``restart``, ``text``
+    replaces what the chunk's deltas added up to so far.
     """
 
     chunk: int
     text: str
+    restart: bool = False
 
 
 # Called with (done, total, delta) as a pass advances; must not block.

@@ -72,15 +72,17 @@ export class JobView {
         if (!row) break;
         row.done = d.done;
         row.total = d.total;
-        if (d.delta) {
-          // Chunks are written at the same time: each delta extends its own.
+        const streamed = typeof d.delta === "string";
+        if (streamed) {
+          // Chunks are written at the same time: each delta extends its own,
+          // or replaces it when an attempt is withdrawn.
           row.chunks = row.chunks || [];
           const at = d.chunk || 0;
-          row.chunks[at] = (row.chunks[at] || "") + d.delta;
+          row.chunks[at] = (d.restart ? "" : row.chunks[at] || "") + d.delta;
           row.delta = row.chunks.filter(Boolean).join("\n\n");
         }
         this._renderRow(row);
-        if (d.delta && d.file_id === this.fileId && this.shown === d.pass) {
+        if (streamed && d.file_id === this.fileId && this.shown === d.pass) {
           this.el.text.textContent = row.delta;
         }
         break;

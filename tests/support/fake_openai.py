@@ -127,9 +127,10 @@ def model_not_found(model: str) -> Error:
 @dataclass(frozen=True, slots=True)
 class Misbehave:
     """A broken endpoint: ``hang`` never answers, ``reset`` drops the connection
-    mid-answer, ``garbage`` answers 200 with something that is not a completion."""
+    mid-answer, ``partial`` streams half of its answer and then drops it,
+    ``garbage`` answers 200 with something that is not a completion."""
 
-    kind: Literal["hang", "reset", "garbage"]
+    kind: Literal["hang", "reset", "partial", "garbage"]
 
 
 @dataclass(slots=True)
@@ -269,7 +270,7 @@ class FakeOpenAI:
             recorded.status = reply.status
             return JSONResponse(reply.body(), status_code=reply.status, headers=reply.headers)
         if isinstance(reply, Misbehave):
-            return await self._misbehave(reply, recorded)
+            return await self._misbehave(reply, recorded, model, self.transform(document))
 
         answer = reply.preamble + (
             reply.text if reply.text is not None else (reply.transform or self.transform)(document)
@@ -328,7 +329,9 @@ class FakeOpenAI:
             yield "data: [DONE]\n\n"
             recorded.finished = True
 
-    async def _misbehave(self, reply: Misbehave, recorded: Recorded) -> Response:
+    async def _misbehave(
+        self, reply: Misbehave, recorded: Recorded, model: str, answer: str
+    ) -> Response:
         if reply.kind == "hang":
             with self._tracked(recorded):
                 await anyio.sleep(3600)
@@ -336,7 +339,14 @@ class FakeOpenAI:
             return Response("<html>upstream said no</html>", media_type="application/json")
 
         async def cut() -> AsyncIterator[str]:
-            yield 'data: {"id": "chatcmpl-cut", "object": "chat.completion.chunk"\n'
+            if reply.kind == "partial":
+                # Slow enough for the service to pass the half on before it is cut.
+                yield _sse(_chunk(model, {"role": "assistant", "content": ""}, None, None))
+                await anyio.sleep(0.3)
+                yield _sse(_chunk(model, {"content": answer[: len(answer) // 2]}, None, None))
+                await anyio.sleep(0.3)
+            else:
+                yield 'data: {"id": "chatcmpl-cut", "object": "chat.completion.chunk"\n'
             raise ConnectionResetError("the fake drops the connection mid-answer")
 
         return StreamingResponse(cut(), media_type="text/event-stream")

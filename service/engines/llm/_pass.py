@@ -105,28 +105,36 @@ class PassRun:
     ) -> str:
         """``chunk``'s new text; its old one where the model's answer cannot be used."""
         if not chunk.body or is_code(chunk.body):
+            part.settle(chunk.body)
             return chunk.text
+
+        def retrying() -> None:
+            self.tally.retries += 1
+            part.restart()
+
         try:
             answer = await ask_with_retries(
                 lambda: self._ask(chunk.body, part, limiter),
                 policy=self.config.retry,
                 model=self.model,
                 secret=self.secret,
-                on_retry=self._count_retry,
+                on_retry=retrying,
             )
             if answer.truncated:
                 raise ContextTooLong("the answer was cut off at the token limit")
         except ContextTooLong as exc:
+            part.restart()
             halves = halve(chunk)
             if halves is None:
-                return self._keep(chunk, str(exc))
+                return self._keep(chunk, part, str(exc))
             self.tally.splits += 1
             first = await self.refine(halves[0], part, limiter)
             return first + await self.refine(halves[1], part, limiter)
         cleaned = clean_answer(answer.text, chunk.body)
         reason = rejection(chunk.body, cleaned, max_word_loss=self.config.max_word_loss)
         if reason is not None:
-            return self._keep(chunk, reason)
+            return self._keep(chunk, part, reason)
+        part.settle(cleaned)
         return chunk.with_body(cleaned).text
 
     async def _ask(self, body: str, part: ChunkProgress, limiter: anyio.CapacityLimiter) -> Answer:
@@ -144,11 +152,9 @@ class PassRun:
         )
         return answer
 
-    def _count_retry(self) -> None:
-        self.tally.retries += 1
-
-    def _keep(self, chunk: Chunk, reason: str) -> str:
+    def _keep(self, chunk: Chunk, part: ChunkProgress, reason: str) -> str:
         log.warning("%s pass: kept a chunk's previous text: %s", self.strategy, reason)
         self.tally.rejected += 1
         self.tally.reasons.append(reason)
+        part.settle(chunk.body)
         return chunk.text

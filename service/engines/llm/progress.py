@@ -40,29 +40,57 @@ class PassProgress:
 
 
 class ChunkProgress:
-    """One chunk's deltas; ``finish()`` once when the chunk is done."""
+    """One chunk's text as it is written; ``finish()`` once when the chunk is done.
+
+    What a client shows of a chunk is what the deltas add up to. When that
+    stops being the chunk's text (an attempt failed and is asked again, or an
+    answer is cleaned up or not used), a delta with ``restart`` replaces it.
+    A chunk split in halves is written one half after the other: ``settle()``
+    closes each piece.
+    """
 
     def __init__(self, owner: PassProgress, index: int) -> None:
         self._owner = owner
         self._index = index
-        self._pending: list[str] = []
+        self._settled = ""  # the finished pieces, as shown
+        self._attempt: list[str] = []  # the current attempt's text, shown or pending
+        self._shown = 0  # how many parts of the attempt have been published
         self._last = owner._clock()
 
     def delta(self, text: str) -> None:
-        self._pending.append(text)
+        self._attempt.append(text)
         now = self._owner._clock()
         if now - self._last >= self._owner._interval:
             self._last = now
             self._flush()
 
+    def restart(self) -> None:
+        """The current attempt failed; what it showed is withdrawn."""
+        if self._shown:
+            self._replace(self._settled)
+        self._attempt.clear()
+        self._shown = 0
+
+    def settle(self, text: str) -> None:
+        """The current piece is done, and ``text`` (its body, as the model writes
+        one) is what it comes to."""
+        if text == "".join(self._attempt):
+            self._flush()
+        else:
+            self._replace(self._settled + text)
+        self._settled += text
+        self._attempt.clear()
+        self._shown = 0
+
     def finish(self) -> None:
         self._owner.done += 1
-        text = "".join(self._pending)
-        self._pending.clear()
-        self._owner._publish(TextDelta(self._index, text) if text else None)
+        self._owner._publish(None)
 
     def _flush(self) -> None:
-        if self._pending:
-            text = "".join(self._pending)
-            self._pending.clear()
+        if len(self._attempt) > self._shown:
+            text = "".join(self._attempt[self._shown :])
+            self._shown = len(self._attempt)
             self._owner._publish(TextDelta(self._index, text))
+
+    def _replace(self, text: str) -> None:
+        self._owner._publish(TextDelta(self._index, text, restart=True))
