@@ -24,6 +24,7 @@ from tests.support.server import ServerProcess
 from tests.support.streams import Envelope, collect_sse, collect_ws, types
 
 MODEL = "fake-model"
+REASONING = "fake-reasoning-model"  # refuses max_tokens and temperatures, as OpenAI's do
 # With this window every paragraph of ``paragraphs()`` is a chunk of its own,
 # and the short ones of ``short_paragraphs()`` share chunks.
 WINDOW = 1000
@@ -45,7 +46,7 @@ def mark(document: str) -> str:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(models={MODEL}) as server:
+    with FakeOpenAI(models={MODEL, REASONING}, reasoning_models=frozenset({REASONING})) as server:
         yield server
 
 
@@ -56,7 +57,7 @@ def llm_server(
     with ServerProcess(
         tmp_path_factory.mktemp("llm-server"),
         env=fake.service_env(MODEL),
-        REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: WINDOW}),
+        REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: WINDOW, REASONING: WINDOW}),
         REFINER_PRICES=json.dumps({MODEL: {"input": 1.0, "output": 2.0}}),
         REFINER_LLM_CONCURRENCY_PER_JOB="4",
         REFINER_LLM_BACKOFF_SECONDS="0.05",
@@ -173,6 +174,26 @@ async def test_a_retried_chunk_withdraws_the_half_answer_it_showed(
     assert any(p.get("restart") for p in progress), "the half answer was withdrawn"
     assert shown_per_chunk(progress, 1) == mark(text).split("\n\n")
     assert completes(envelopes)[0]["metrics"]["retries"] == 1
+
+
+async def test_a_reasoning_model_is_asked_in_the_form_it_takes(
+    fake: FakeOpenAI, llm_server: ServerProcess
+) -> None:
+    fake.transform = mark
+    text = paragraphs(3)
+    body = {"text": text, "passes": 2, "model": REASONING, "stop_when_unchanged": False}
+    envelopes = await run_job(llm_server, body)
+    assert types(envelopes)[-2:] == ["done", "stream_end"], envelopes[-2]
+    assert await final_text(llm_server, envelopes) == mark(mark(text))
+    asked = fake.recorded()
+    refused = [r for r in asked if r.status == 400]
+    # Three chunks asked at once: each may be refused once per parameter, no more.
+    assert 2 <= len(refused) <= 2 * 3, [sorted(r.params) for r in refused]
+    second_pass = asked[-3:]
+    assert all(r.status == 200 for r in second_pass)
+    for r in second_pass:  # once learned, every request is put the way the model takes it
+        assert "max_completion_tokens" in r.params
+        assert not {"max_tokens", "temperature"} & r.params
 
 
 async def test_chunks_answered_out_of_order_are_reassembled_in_order(

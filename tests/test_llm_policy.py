@@ -42,9 +42,12 @@ def status_error(status: int, body: dict[str, object], **headers: str) -> openai
 
 
 def error_body(
-    message: str, code: str | None = None, type_: str = "invalid_request_error"
+    message: str,
+    code: str | None = None,
+    type_: str = "invalid_request_error",
+    param: str | None = None,
 ) -> dict[str, object]:
-    return {"error": {"message": message, "type": type_, "param": None, "code": code}}
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
 
 # waiting
@@ -87,6 +90,24 @@ def test_backoff_doubles_with_jitter_and_honours_retry_after() -> None:
             Recovery.SPLIT,
         ),
         (400, error_body("'temperature' is invalid"), "upstream_rejected", Recovery.FAIL),
+        (
+            400,
+            error_body("Use 'max_completion_tokens'", "unsupported_parameter", param="max_tokens"),
+            "unsupported_parameter",
+            Recovery.ADAPT,
+        ),
+        (
+            400,
+            error_body("Only the default (1)", "unsupported_value", param="temperature"),
+            "unsupported_parameter",
+            Recovery.ADAPT,
+        ),
+        (
+            400,
+            error_body("Unsupported parameter: 'tools'", "unsupported_parameter", param="tools"),
+            "upstream_rejected",
+            Recovery.FAIL,
+        ),
         (
             401,
             error_body(f"Incorrect API key provided: {KEY}", "invalid_api_key"),

@@ -85,6 +85,29 @@ def context_length_exceeded(tokens: int = 9000, limit: int = 8192) -> Error:
     )
 
 
+def unsupported(body: dict[str, Any]) -> Error | None:
+    """What OpenAI's reasoning models answer to ``max_tokens`` or a temperature but 1."""
+    if "max_tokens" in body:
+        return Error(
+            400,
+            "Unsupported parameter: 'max_tokens' is not supported with this model. "
+            "Use 'max_completion_tokens' instead.",
+            "invalid_request_error",
+            "unsupported_parameter",
+            "max_tokens",
+        )
+    if body.get("temperature", 1) != 1:
+        return Error(
+            400,
+            f"Unsupported value: 'temperature' does not support {body['temperature']} with "
+            "this model. Only the default (1) value is supported.",
+            "invalid_request_error",
+            "unsupported_value",
+            "temperature",
+        )
+    return None
+
+
 def rate_limited(retry_after_ms: int = 200) -> Error:
     return Error(
         429,
@@ -155,6 +178,7 @@ class Recorded:
     stream: bool
     max_tokens: int | None
     authorization: str
+    params: frozenset[str] = frozenset()  # the request's top-level fields
     status: int = 200
     finished: bool = False  # the whole answer was sent
     aborted: bool = False  # the client went away mid-answer
@@ -170,11 +194,13 @@ class FakeOpenAI:
         transform: Callable[[str], str] = str.upper,
         latency: float = 0.0,
         models: set[str] | None = None,
+        reasoning_models: frozenset[str] = frozenset(),
     ) -> None:
         self.api_key = api_key
         self.transform = transform
         self.latency = latency
         self.models = models
+        self.reasoning_models = reasoning_models  # they take what OpenAI's reasoning models take
         self.port = free_port()
         self.requests: list[Recorded] = []
         self.active = 0
@@ -258,6 +284,7 @@ class FakeOpenAI:
             stream=bool(body.get("stream")),
             max_tokens=body.get("max_tokens") or body.get("max_completion_tokens"),
             authorization=request.headers.get("authorization", ""),
+            params=frozenset(body),
         )
         with self._lock:
             self.requests.append(recorded)
@@ -266,6 +293,8 @@ class FakeOpenAI:
             reply = unauthorized(recorded.authorization.removeprefix("Bearer "))
         elif self.models is not None and model not in self.models:
             reply = model_not_found(model)
+        elif model in self.reasoning_models and (refused := unsupported(body)) is not None:
+            reply = refused
         if isinstance(reply, Error):
             recorded.status = reply.status
             return JSONResponse(reply.body(), status_code=reply.status, headers=reply.headers)

@@ -22,6 +22,7 @@ from service.engines.base import EngineError
 from service.engines.llm.chunking import Chunk, estimate_tokens, halve, is_code
 from service.engines.llm.completion import Answer, Request, ask_with_retries, stream_answer
 from service.engines.llm.config import LLMConfig
+from service.engines.llm.dialect import Dialects
 from service.engines.llm.errors import ContextTooLong
 from service.engines.llm.guard import clean_answer, rejection
 from service.engines.llm.progress import ChunkProgress, PassProgress
@@ -72,6 +73,7 @@ class PassRun:
     window: int
     shared_limiter: anyio.CapacityLimiter
     secret: str | None
+    dialects: Dialects = field(default_factory=Dialects)
     tally: Tally = field(default_factory=Tally)
 
     async def run(self, chunks: list[Chunk], progress: PassProgress) -> str:
@@ -119,6 +121,7 @@ class PassRun:
                 model=self.model,
                 secret=self.secret,
                 on_retry=retrying,
+                adapt=lambda refused: self.dialects.learn(self.model, refused),
             )
             if answer.truncated:
                 raise ContextTooLong("the answer was cut off at the token limit")
@@ -143,7 +146,11 @@ class PassRun:
         room = min(self.config.max_answer_tokens, self.window - prompt_tokens)
         if room < MIN_ANSWER_TOKENS:
             raise ContextTooLong("the chunk leaves no room for an answer in the context window")
-        request = Request(self.model, system, user, self.temperature, room)
+        dialect = self.dialects.of(self.model)
+        temperature = None if dialect.own_temperature else self.temperature
+        request = Request(
+            self.model, system, user, temperature, room, completion_tokens=dialect.completion_tokens
+        )
         async with limiter, self.shared_limiter:
             answer = await stream_answer(self.client, request, part.delta)
         self.tally.tokens_in += answer.tokens_in if answer.tokens_in is not None else prompt_tokens

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import anyio
 import openai
+from openai import omit
 from openai.types.chat import (
     ChatCompletionMessageParam,
     ChatCompletionSystemMessageParam,
@@ -25,8 +26,9 @@ class Request:
     model: str
     system: str
     user: str
-    temperature: float
+    temperature: float | None  # None: the model keeps its own
     max_tokens: int
+    completion_tokens: bool = False  # the limit goes in max_completion_tokens instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +50,9 @@ async def stream_answer(
     stream = await client.chat.completions.create(
         model=request.model,
         messages=messages,
-        temperature=request.temperature,
-        max_tokens=request.max_tokens,
+        temperature=omit if request.temperature is None else request.temperature,
+        max_tokens=omit if request.completion_tokens else request.max_tokens,
+        max_completion_tokens=request.max_tokens if request.completion_tokens else omit,
         stream=True,
         stream_options={"include_usage": True},
     )
@@ -82,11 +85,14 @@ async def ask_with_retries(
     model: str,
     secret: str | None,
     on_retry: Callable[[], None] = lambda: None,
+    adapt: Callable[[str], bool] = lambda refused: False,
 ) -> Answer:
     """``ask()`` until it answers, a failure is final, or the retries run out.
 
-    Raises :class:`ContextTooLong` for the caller to halve the chunk, and
-    :class:`~service.engines.base.EngineError` for a failure that ends the job.
+    A parameter the model refuses goes to ``adapt``, which returns whether
+    asking again can do without it. Raises :class:`ContextTooLong` for the
+    caller to halve the chunk, and :class:`~service.engines.base.EngineError`
+    for a failure that ends the job.
     """
     backoffs = bounded = 0
     while True:
@@ -97,6 +103,9 @@ async def ask_with_retries(
         match failure.recovery:
             case Recovery.SPLIT:
                 raise ContextTooLong(failure.message)
+            case Recovery.ADAPT if failure.param is not None and adapt(failure.param):
+                log.info("%s; asking again without %s", failure.message, failure.param)
+                continue
             case Recovery.BACKOFF if backoffs < policy.retries:
                 delay = policy.delay(backoffs, failure.retry_after)
                 backoffs += 1

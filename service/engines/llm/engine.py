@@ -23,6 +23,7 @@ from service.engines.base import (
 from service.engines.llm._pass import FRAMING_TOKENS, PassRun
 from service.engines.llm.chunking import chunk_text, estimate_tokens
 from service.engines.llm.config import LLMConfig
+from service.engines.llm.dialect import Dialects
 from service.engines.llm.progress import PassProgress
 from service.engines.llm.prompts import prompt_book
 
@@ -51,6 +52,7 @@ class OpenAIEngine:
         self._secret = secret
         self._book = prompt_book()
         self._limiter = anyio.CapacityLimiter(config.concurrency)
+        self._dialects = Dialects()
 
     @classmethod
     def connect(cls, api_key: str, base_url: str | None, config: LLMConfig) -> OpenAIEngine:
@@ -107,6 +109,7 @@ class OpenAIEngine:
             window=window,
             shared_limiter=self._limiter,
             secret=self._secret,
+            dialects=self._dialects,
         )
         refined = await run.run(chunks, PassProgress(len(chunks), progress))
         price = config.models.price(model)

@@ -7,6 +7,8 @@
     │   └── APITimeoutError ....... timeout               (retried, bounded)
     ├── APIStatusError
     │   ├── 400 context too long .. context_length        (the chunk is halved)
+    │   ├── 400 unsupported ....... unsupported_parameter (asked again in the model's
+    │   │   max_tokens/temperature                          dialect, once)
     │   ├── 400, 422, other 4xx ... upstream_rejected     (fails the job)
     │   ├── 401 ................... auth_failed           (fails the job)
     │   ├── 403 ................... permission_denied     (fails the job)
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 import openai
 
 from service.engines.base import EngineError
+from service.engines.llm.dialect import ADAPTABLE
 from service.engines.llm.retry import parse_retry_after
 
 _KEYLIKE = re.compile(r"\bsk-[A-Za-z0-9_\-*.]{6,}")
@@ -44,6 +47,7 @@ class Recovery(enum.Enum):
     SPLIT = "split"  # halve the chunk and ask again
     BACKOFF = "backoff"  # wait (Retry-After, else exponential with jitter) and ask again
     BOUNDED = "bounded"  # ask again a few times at most: timeouts, lost connections
+    ADAPT = "adapt"  # ask again at once without the parameter the model refused
     FAIL = "fail"  # fail the job now
 
 
@@ -61,6 +65,7 @@ class Failure:
     message: str  # redacted: safe for events, logs and responses
     recovery: Recovery
     retry_after: float | None = None
+    param: str | None = None  # the refused parameter, for Recovery.ADAPT
 
     def error(self) -> EngineError:
         return EngineError(
@@ -96,6 +101,12 @@ def classify(exc: openai.OpenAIError, *, model: str, secret: str | None) -> Fail
     retry_after = parse_retry_after(exc.response.headers)
     if status in (400, 413) and (code == "context_length_exceeded" or _CONTEXT_WORDS.search(said)):
         return Failure("context_length", said, Recovery.SPLIT)
+    if (
+        status == 400
+        and code in ("unsupported_parameter", "unsupported_value")
+        and exc.param in ADAPTABLE
+    ):
+        return Failure("unsupported_parameter", said, Recovery.ADAPT, param=exc.param)
     if status == 401:
         return Failure(
             "auth_failed",
