@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.engines.base import PassOptions
 from service.engines.edits import Refinement
 from service.engines.local import (
     RULES,
@@ -13,6 +14,7 @@ from service.engines.local import (
     refine,
     validate_disabled,
 )
+from service.engines.local_engine import CHUNK_CHARS, LocalEngine, paragraph_chunks
 
 
 def check(text: str, strategy: str, **kwargs: object) -> Refinement:
@@ -335,3 +337,23 @@ def test_edits_compose_across_rounds() -> None:
     result = check("It is basically really hard.", "concise")
     assert result.text == "It is hard."
     assert len(result.edits) == 1
+
+
+async def test_a_long_document_keeps_one_style_across_its_pieces() -> None:
+    """Over 64 KB the engine refines piece by piece, but decides quotes and dashes on the
+    whole: a last piece that mostly writes straight quotes follows the curly majority."""
+    curly = "She said \u201cyes\u201d, he said \u201cno\u201d\u2014and it\u2019s settled.\n\n"
+    straight = 'They said "maybe" and "later" -- and "soon" again, it\'s said.\n\n'
+    head = curly * (2 * CHUNK_CHARS // len(curly))
+    text = head + straight * 200
+    pieces = [piece for _, piece in paragraph_chunks(text)]
+    assert pieces[-1].count('"') > pieces[-1].count("\u201c"), "straight rules the last piece"
+    outcome = await LocalEngine().run_pass(
+        text, "normalize", PassOptions(), lambda done, total, delta: None
+    )
+    tail = outcome.text[len(head) :]
+    assert '"' not in tail, "the straight quotes of the last piece follow the document"
+    assert "\u201cmaybe\u201d" in tail
+    assert " -- " not in tail
+    # That piece alone is a document of its own majority, and is left as it is.
+    assert out(straight * 3, "normalize") == straight * 3

@@ -25,6 +25,9 @@ from service.engines.base import (
 from service.engines.edits import Edit
 
 CHUNK_CHARS = 64 * 1024
+# Strategies whose rules follow the style most of the document uses (quotes,
+# dashes): a long document's style is decided once, on all of it.
+STYLED = frozenset({"normalize"})
 
 
 def paragraph_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
@@ -72,11 +75,16 @@ class LocalEngine:
         self, text: str, strategy: str, options: PassOptions, progress: ProgressCallback
     ) -> PassOutcome:
         chunks = list(paragraph_chunks(text))
+        house = None
+        if len(chunks) > 1 and strategy in STYLED:
+            house = await anyio.to_thread.run_sync(local.house_style, text)
         pieces: list[str] = []
         edits: list[Edit] = []
         for done, (offset, chunk) in enumerate(chunks, start=1):
             result = await anyio.to_thread.run_sync(
-                functools.partial(local.refine, chunk, strategy, disabled=options.disabled_rules)
+                functools.partial(
+                    local.refine, chunk, strategy, disabled=options.disabled_rules, house=house
+                )
             )
             pieces.append(result.text)
             edits.extend(_shift(e, offset) for e in result.edits)

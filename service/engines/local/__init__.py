@@ -7,6 +7,7 @@ HTML or quotations, never add or remove a line break, and are idempotent.
 
 from __future__ import annotations
 
+from ._context import HouseStyle
 from .catalog import (
     RULES,
     STRATEGIES,
@@ -16,15 +17,17 @@ from .catalog import (
     UnknownStrategy,
     validate_disabled,
 )
-from .engine import refine
+from .engine import house_style, refine
 
 __all__ = [
     "RULES",
     "STRATEGIES",
+    "HouseStyle",
     "RuleInfo",
     "StrategyInfo",
     "UnknownRule",
     "UnknownStrategy",
+    "house_style",
     "refine",
     "validate_disabled",
 ]

@@ -12,16 +12,29 @@ from .catalog import RULES
 
 
 @dataclass(frozen=True, slots=True)
+class HouseStyle:
+    """The quote and dash styles a whole document mostly uses (None: no clear majority).
+
+    A long document is refined a piece at a time; the styles are decided on
+    the whole of it, so that every piece follows the same ones.
+    """
+
+    quotes: str | None
+    dashes: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """One pass's input text with its protected ranges worked out once."""
 
     text: str
     lowered: str  # same offsets as ``text``
     protection: Protection
+    house: HouseStyle | None = None  # decided on the whole document, when this is a piece
 
     @classmethod
-    def of(cls, text: str) -> Context:
-        return cls(text, folded(text), protect(text))
+    def of(cls, text: str, house: HouseStyle | None = None) -> Context:
+        return cls(text, folded(text), protect(text), house)
 
     def free(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` is outside code, links and quotations."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from service.engines.edits import Edit
 
-from ._context import Context
+from ._context import Context, HouseStyle
 
 _TO_STRAIGHT = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"}
 _TO_CURLY = {
@@ -60,7 +60,7 @@ def _quote_style(ctx: Context) -> str | None:
 
 
 def quotes(ctx: Context) -> Iterator[Edit]:
-    style = _quote_style(ctx)
+    style = ctx.house.quotes if ctx.house is not None else _quote_style(ctx)
     if style is None:
         return
     text = ctx.text
@@ -138,17 +138,29 @@ def _dashes_found(ctx: Context) -> list[tuple[str, int, int]]:
     return found
 
 
-def dashes(ctx: Context) -> Iterator[Edit]:
-    found = _dashes_found(ctx)
+def _dash_style(found: list[tuple[str, int, int]]) -> str | None:
+    """The dash most of ``found`` are; None when there is no clear majority."""
     counts: dict[str, int] = {}
     for kind, _, _ in found:
         counts[kind] = counts.get(kind, 0) + 1
-    if len(counts) < 2:
-        return
+    if not counts:
+        return None
     ranked = sorted(counts.values(), reverse=True)
-    if ranked[0] == ranked[1]:
+    if len(ranked) > 1 and ranked[0] == ranked[1]:
+        return None
+    return max(counts, key=counts.__getitem__)
+
+
+def house_style(ctx: Context) -> HouseStyle:
+    """The styles the whole of ``ctx.text`` mostly uses."""
+    return HouseStyle(_quote_style(ctx), _dash_style(_dashes_found(ctx)))
+
+
+def dashes(ctx: Context) -> Iterator[Edit]:
+    found = _dashes_found(ctx)
+    target = ctx.house.dashes if ctx.house is not None else _dash_style(found)
+    if target is None or all(kind == target for kind, _, _ in found):
         return
-    target = max(counts, key=counts.__getitem__)
     new = _DASH_TEXT[target]
     for kind, start, end in found:
         if kind != target:

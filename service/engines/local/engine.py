@@ -12,7 +12,7 @@ from service.engines.edits import Edit, Refinement
 
 from . import _filler, _normalize, _typography
 from ._compose import apply, compose, select
-from ._context import Context
+from ._context import Context, HouseStyle
 from ._phrases import PhraseRule
 from .catalog import RULES, check_strategy, is_disabled, validate_disabled
 
@@ -44,22 +44,32 @@ _PLAN: dict[str, tuple[tuple[str, Rule], ...]] = {
 _MAX_ROUNDS = 4
 
 
-def _round(text: str, rules: tuple[Rule, ...]) -> list[Edit]:
-    ctx = Context.of(text)
+def _round(text: str, rules: tuple[Rule, ...], house: HouseStyle | None) -> list[Edit]:
+    ctx = Context.of(text, house)
     return select(edit for rule in rules for edit in rule(ctx))
 
 
-def refine(text: str, strategy: str, *, disabled: Iterable[str] = ()) -> Refinement:
-    """Apply ``strategy`` to ``text``, skipping the rules or categories in ``disabled``."""
+def house_style(document: str) -> HouseStyle:
+    """The quote and dash styles to hold every piece of ``document`` to."""
+    return _typography.house_style(Context.of(document))
+
+
+def refine(
+    text: str, strategy: str, *, disabled: Iterable[str] = (), house: HouseStyle | None = None
+) -> Refinement:
+    """Apply ``strategy`` to ``text``, skipping the rules or categories in ``disabled``.
+
+    ``house`` is for a piece of a longer document: the styles decided on all of it.
+    """
     check_strategy(strategy)
     off = validate_disabled(disabled)
     rules = tuple(rule for rule_id, rule in _PLAN[strategy] if not is_disabled(RULES[rule_id], off))
     if not rules or not text:
         return Refinement(text)
-    edits = _round(text, rules)
+    edits = _round(text, rules, house)
     current = apply(text, edits)
     for _ in range(_MAX_ROUNDS - 1):
-        more = _round(current, rules)
+        more = _round(current, rules, house)
         if not more:
             break
         # A rule's output made a new match possible (e.g. a space left after a removal).
