@@ -332,6 +332,21 @@ async def test_without_a_key_the_llm_is_asked_for_in_vain(server: ServerProcess)
     assert "OPENAI_API_KEY" in openai.json()["detail"]
 
 
+async def test_without_a_key_the_catalogue_still_shows_the_llm_strategies(
+    server: ServerProcess,
+) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        catalogue = (await client.get("/strategies")).json()
+    by_name = {s["name"]: s for s in catalogue["strategies"]}
+    clarity = by_name["clarity"]
+    assert clarity["engines"] == [], "no engine here runs it"
+    assert "OPENAI_API_KEY" in clarity["unavailable"]["openai"]
+    assert clarity["description"]
+    assert "openai" in by_name["normalize"]["unavailable"], "the LLM would run it too"
+    assert "local" in by_name["normalize"]["engines"]
+    assert "openai" not in catalogue["default_plan"], "only engines offered here have a plan"
+
+
 async def test_bad_key_fails_fast_and_is_never_shown(fake: FakeOpenAI, make_server: Any) -> None:
     secret = "sk-test-WRONG-key-that-must-not-leak-4242"
     proc: ServerProcess = make_server(

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import anyio
 
-from service.engines.base import Engine
-from service.engines.llm import LLMConfig, OpenAIEngine, strategy_names
+from service.engines.base import Engine, StrategyInfo
+from service.engines.llm import LLMConfig, OpenAIEngine, strategy_catalogue, strategy_names
 from service.engines.local_engine import LocalEngine
 from service.engines.probe import ProbeEngine
 from service.settings import Settings
@@ -45,6 +45,12 @@ async def close_engines(engines: Mapping[str, Engine]) -> None:
                 await aclose()
             except Exception:
                 log.exception("engine %s did not close cleanly", name)
+
+
+def unconfigured(engines: Mapping[str, Engine]) -> dict[str, Mapping[str, StrategyInfo]]:
+    """The strategies of every known engine this deployment does not offer, by engine."""
+    known_offline = {"openai": strategy_catalogue}
+    return {name: known() for name, known in known_offline.items() if name not in engines}
 
 
 def default_engine(engines: Mapping[str, Engine]) -> str:

@@ -11,6 +11,9 @@ retries), :mod:`.errors` and :mod:`.retry` (what failed, when to ask again),
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from service.engines.base import StrategyInfo
 from service.engines.llm.config import LLMConfig
 from service.engines.llm.engine import OpenAIEngine
 from service.engines.llm.prompts import prompt_book
@@ -21,4 +24,9 @@ def strategy_names() -> tuple[str, ...]:
     return tuple(prompt_book().strategies)
 
 
-__all__ = ["LLMConfig", "OpenAIEngine", "strategy_names"]
+def strategy_catalogue() -> Mapping[str, StrategyInfo]:
+    """The strategies the engine runs, described, known without a client."""
+    return prompt_book().catalogue()
+
+
+__all__ = ["LLMConfig", "OpenAIEngine", "strategy_catalogue", "strategy_names"]

@@ -70,10 +70,7 @@ class OpenAIEngine:
         await self._client.close()
 
     def strategies(self) -> Mapping[str, StrategyInfo]:
-        return {
-            name: StrategyInfo(name, p.description, p.categories)
-            for name, p in self._book.strategies.items()
-        }
+        return self._book.catalogue()
 
     def default_plan(self) -> tuple[str, ...]:
         return DEFAULT_PLAN

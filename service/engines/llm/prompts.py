@@ -16,6 +16,8 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
+from service.engines.base import StrategyInfo
+
 
 @dataclass(frozen=True, slots=True)
 class Prompt:
@@ -42,6 +44,13 @@ class PromptBook:
     def overhead(self, strategy: str) -> str:
         """What a request holds besides the document, to size chunks by."""
         return "".join(self.render(strategy, ""))
+
+    def catalogue(self) -> dict[str, StrategyInfo]:
+        """The strategies, as the engine describes them."""
+        return {
+            name: StrategyInfo(name, p.description, p.categories)
+            for name, p in self.strategies.items()
+        }
 
 
 @cache
