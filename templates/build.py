@@ -13,8 +13,6 @@ times, so rebuilding without a change leaves the files as they were.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +27,10 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 
+from service.documents.docx import save_document
+
 HERE = Path(__file__).resolve().parent
 FIXED_TIME = datetime(2025, 1, 1, tzinfo=UTC)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,24 +282,7 @@ def build(look: Look) -> bytes:
     page_setup(document, look)
     specimen(document, look)
     properties(document, look)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return fixed_zip(buffer.getvalue())
-
-
-def fixed_zip(data: bytes) -> bytes:
-    """The same archive with fixed entry times, so equal content gives equal bytes."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(entry))
-    return out.getvalue()
+    return save_document(document)
 
 
 def main() -> None:

@@ -2,10 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.support.browser import chromium
 from tests.support.server import ServerProcess
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
@@ -37,3 +42,10 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     yield make
     for proc in started:
         proc.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for a module of page tests (they skip without it: requires_browser)."""
+    with chromium() as launched:
+        yield launched

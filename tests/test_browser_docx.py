@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,6 @@ import httpx
 import pytest
 
 from tests.support.browser import (
-    chromium,
     new_page,
     open_editor,
     requires_browser,
@@ -27,12 +25,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytestmark = requires_browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def require_docx_upload(server: ServerProcess) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from tests.support.browser import (
-    chromium,
     logged_types,
     new_page,
     open_editor,
@@ -26,12 +25,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytestmark = requires_browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def test_page_and_scripts_are_served_without_a_key(

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.browser import chromium, new_page, open_editor, requires_browser, wait_finished
+from tests.support.browser import new_page, open_editor, requires_browser, wait_finished
 from tests.support.fake_openai import FakeOpenAI, Misbehave, Rule
 from tests.support.server import ServerProcess
+from tests.support.texts import mark, paragraphs
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -20,17 +21,6 @@ pytestmark = requires_browser
 
 MODEL = "fake-model"
 WINDOW = 1000  # every paragraph below is a chunk of its own
-SENTENCE = "The committee reviewed the proposal and agreed to revisit the budget later. "
-
-
-def mark(document: str) -> str:
-    return "\n\n".join(p + " +" for p in document.split("\n\n"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +54,7 @@ def test_streamed_chunks_are_shown_each_in_its_place(
 ) -> None:
     # The second chunk's first answer breaks off halfway: what it showed is withdrawn.
     fake.script(Rule("Paragraph 1:", Misbehave("partial"), times=1))
-    text = "\n\n".join(f"Paragraph {i}: {SENTENCE * 6}".strip() for i in range(3))
+    text = paragraphs(3)
     finals = mark(text).split("\n\n")
     with new_page(browser) as page:
         open_editor(page, llm_server.url)

@@ -4,15 +4,12 @@ dropped socket or a reload without showing any event twice, cancelling from the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
-import pytest
 
 from tests.support.browser import (
-    chromium,
     logged_seqs,
     logged_types,
     new_page,
@@ -32,12 +29,6 @@ if TYPE_CHECKING:
 pytestmark = requires_browser
 
 SESSION_SOCKET = re.compile(r"/ws(\?|$)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def assert_each_event_once(page: Page, passes: int) -> None:

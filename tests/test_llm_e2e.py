@@ -22,26 +22,17 @@ from tests.support.fake_openai import (
 )
 from tests.support.server import ServerProcess
 from tests.support.streams import Envelope, collect_sse, collect_ws, types
+from tests.support.texts import mark, paragraphs
 
 MODEL = "fake-model"
 REASONING = "fake-reasoning-model"  # refuses max_tokens and temperatures, as OpenAI's do
 # With this window every paragraph of ``paragraphs()`` is a chunk of its own,
 # and the short ones of ``short_paragraphs()`` share chunks.
 WINDOW = 1000
-SENTENCE = "The committee reviewed the proposal and agreed to revisit the budget later. "
-
-
-def paragraphs(count: int, tag: str = "") -> str:
-    return "\n\n".join(f"Paragraph {i}{tag}: {SENTENCE * 6}".strip() for i in range(count))
 
 
 def short_paragraphs(count: int, tag: str = "") -> str:
     return "\n\n".join(f"Short {i}{tag}: the plan is ready." for i in range(count))
-
-
-def mark(document: str) -> str:
-    """The fake model's edit for multi-pass tests: one mark per paragraph per pass."""
-    return "\n\n".join(p + " +" for p in document.split("\n\n"))
 
 
 @pytest.fixture(scope="module")

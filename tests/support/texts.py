@@ -15,3 +15,16 @@ def long_text(paragraphs: int = 4000) -> str:
         "time , due to the fact that each and every part is basically ready."
         for i in range(paragraphs)
     )
+
+
+SENTENCE = "The committee reviewed the proposal and agreed to revisit the budget later. "
+
+
+def paragraphs(count: int, tag: str = "") -> str:
+    """``count`` paragraphs of six sentences; ``tag`` marks each for the fake model's rules."""
+    return "\n\n".join(f"Paragraph {i}{tag}: {SENTENCE * 6}".strip() for i in range(count))
+
+
+def mark(document: str) -> str:
+    """The fake model's edit for multi-pass tests: one mark per paragraph per pass."""
+    return "\n\n".join(p + " +" for p in document.split("\n\n"))

@@ -12,6 +12,7 @@ first and raises ``DocxRejected`` for a file it will not open.
 
 from __future__ import annotations
 
+from ._package import save_document
 from .apply import ParagraphCountChanged, apply_texts
 from .model import SEPARATOR, DocxParagraph, DocxText
 from .reader import read_docx
@@ -30,6 +31,7 @@ __all__ = [
     "check_docx",
     "list_templates",
     "read_docx",
+    "save_document",
     "tracked_changes_docx",
     "write_with_template",
 ]
