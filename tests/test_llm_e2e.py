@@ -211,6 +211,9 @@ async def test_context_length_error_is_recovered_by_splitting(
     envelopes = await run_job(llm_server, {"text": text, "passes": 1, "strategies": ["concise"]})
     assert types(envelopes)[-2:] == ["done", "stream_end"]
     assert await final_text(llm_server, envelopes) == text.upper(), "no text lost"
+    progress = [e["data"] for e in envelopes if e["type"] == "pass_progress"]
+    preview = "\n\n".join(shown_per_chunk(progress, 1))
+    assert preview == text.upper().strip(), "the preview keeps the space between the halves"
     statuses = [r.status for r in fake.recorded("OVERSIZE")]
     assert statuses[0] == 400
     assert statuses[-1] == 200

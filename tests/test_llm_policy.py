@@ -239,11 +239,20 @@ def test_halves_are_written_one_after_the_other() -> None:
     now = [1.0]
     progress, published = recording(now)
     chunk = progress.chunk(0)
-    chunk.settle("First half. ")  # a half that was not asked (code), or kept
+    chunk.settle("First half.")  # a half that was not asked (code), or kept
+    chunk.space("\n\n")
     now[0] = 2.0
     chunk.delta("Second")
     chunk.restart()  # the second half is asked again
-    assert published[-1][2] == TextDelta(0, "First half. ", restart=True)
+    now[0] = 3.0
+    chunk.delta("Second half.")
+    chunk.settle("Second half.")
+    assert [d for _, _, d in published] == [
+        TextDelta(0, "First half.", restart=True),
+        TextDelta(0, "\n\nSecond"),
+        TextDelta(0, "First half.\n\n", restart=True),
+        TextDelta(0, "Second half."),
+    ]
 
 
 def test_settings_read_the_llm_tables() -> None:

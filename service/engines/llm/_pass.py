@@ -132,6 +132,7 @@ class PassRun:
                 return self._keep(chunk, part, str(exc))
             self.tally.splits += 1
             first = await self.refine(halves[0], part, limiter)
+            part.space(halves[0].trail + halves[1].lead)
             return first + await self.refine(halves[1], part, limiter)
         cleaned = clean_answer(answer.text, chunk.body)
         reason = rejection(chunk.body, cleaned, max_word_loss=self.config.max_word_loss)

@@ -46,7 +46,8 @@ class ChunkProgress:
     stops being the chunk's text (an attempt failed and is asked again, or an
     answer is cleaned up or not used), a delta with ``restart`` replaces it.
     A chunk split in halves is written one half after the other: ``settle()``
-    closes each piece.
+    closes each piece, and ``space()`` adds the whitespace that stood between
+    them, which neither half's body holds.
     """
 
     def __init__(self, owner: PassProgress, index: int) -> None:
@@ -55,6 +56,7 @@ class ChunkProgress:
         self._settled = ""  # the finished pieces, as shown
         self._attempt: list[str] = []  # the current attempt's text, shown or pending
         self._shown = 0  # how many parts of the attempt have been published
+        self._unshown = ""  # settled text not yet published: the space between halves
         self._last = owner._clock()
 
     def delta(self, text: str) -> None:
@@ -82,15 +84,22 @@ class ChunkProgress:
         self._attempt.clear()
         self._shown = 0
 
+    def space(self, text: str) -> None:
+        """Whitespace between the piece just settled and the next; shown with the next."""
+        self._settled += text
+        self._unshown += text
+
     def finish(self) -> None:
         self._owner.done += 1
         self._owner._publish(None)
 
     def _flush(self) -> None:
         if len(self._attempt) > self._shown:
-            text = "".join(self._attempt[self._shown :])
+            text = self._unshown + "".join(self._attempt[self._shown :])
+            self._unshown = ""
             self._shown = len(self._attempt)
             self._owner._publish(TextDelta(self._index, text))
 
     def _replace(self, text: str) -> None:
+        self._unshown = ""
         self._owner._publish(TextDelta(self._index, text, restart=True))
