@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import (
     analytics,
@@ -37,6 +38,30 @@ from service.telemetry import RequestTimer, Telemetry
 _BODY_OVERHEAD = 64 * 1024
 
 
+class Refiner(FastAPI):
+    """FastAPI whose WebSockets go straight to the router, past the HTTP middleware.
+
+    Every middleware of the app is for HTTP: body limits, security headers,
+    request timing, CORS, error pages. Each passes a WebSocket through, yet
+    keeps its frame suspended for the socket's whole life, some 4 KB of every
+    idle subscriber (bench/findings.md). The stream routes check the API key
+    themselves (``service/api/streams.py``); an error escaping one reaches
+    uvicorn, which closes the socket with 1011, as it did through them.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        http = super().build_middleware_stack()
+        router = self.router
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "websocket":
+                await router(scope, receive, send)
+            else:
+                await http(scope, receive, send)
+
+        return app
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
@@ -58,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             finally:
                 app.state.ready = False
 
-    app = FastAPI(
+    app = Refiner(
         # The OpenAPI document is served by a route of ours, behind the API key.
         openapi_url=None,
         docs_url=None,
