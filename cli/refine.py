@@ -159,7 +159,7 @@ async def _run_and_follow(
             raise ApiError(
                 status,
                 f"the server refused the WebSocket (HTTP {status})"
-                + (": check the API key" if status == 403 else ""),
+                + (": check the API key" if status in (401, 403) else ""),
             ) from None
         except (OSError, TimeoutError) as exc:
             if not state.job_id:

@@ -150,6 +150,8 @@ async def test_a_bad_websocket_cursor_is_refused_at_the_handshake(
         await collect_ws(f"{server.ws_url}/ws/progress/{job_id}?after={after}")
     response = refused.value.response
     assert response.status_code == 400
-    assert "after must be the seq" in json.loads(response.body)["detail"]
+    refusal = json.loads(response.body)
+    assert "after must be the seq" in refusal["detail"]
+    assert refusal["code"] == "invalid_request"
     envelopes = await collect_ws(f"{server.ws_url}/ws/progress/{job_id}?after=0")
     assert envelopes[-1]["type"] == "stream_end", "the job is untouched"

@@ -164,7 +164,7 @@ async def test_api_key_guards_every_route_but_health(
 
         with pytest.raises(InvalidStatus) as refused_ws:
             await collect_ws(f"{server.ws_url}/ws/progress/{job_id}")
-        assert refused_ws.value.response.status_code == 403
+        assert refused_ws.value.response.status_code == 401
         with pytest.raises(InvalidStatus):
             await collect_ws(f"{server.ws_url}/ws/progress/{job_id}?api_key=wrong")
         envelopes = await collect_ws(f"{server.ws_url}/ws/progress/{job_id}?api_key=s3cret-key")

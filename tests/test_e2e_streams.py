@@ -335,7 +335,7 @@ async def test_sessions_and_streams_need_the_key_when_one_is_set(
     with pytest.raises(InvalidStatus) as refused:
         async with connect(f"{server.ws_url}/ws", compression=None):
             pass
-    assert refused.value.response.status_code == 403
+    assert refused.value.response.status_code == 401
     async with connect(f"{server.ws_url}/ws?api_key=k3y", compression=None) as ws:
         await ws.send(json.dumps({"op": "ping"}))
         assert json.loads(await ws.recv()) == {"op": "pong"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -75,7 +76,13 @@ async def test_every_websocket_route_refuses_a_missing_or_wrong_key(
         with pytest.raises(InvalidStatus) as refused:
             async with connect(f"{guarded.ws_url}{path}{suffix}", compression=None):
                 pass
-        assert refused.value.response.status_code == 403
+        response = refused.value.response
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        assert json.loads(response.body) == {
+            "detail": "a valid API key is required (X-API-Key, Authorization: Bearer or ?api_key=)",
+            "code": "unauthorized",
+        }
 
 
 async def test_the_key_appears_in_no_answer_metric_or_log(guarded: ServerProcess) -> None:

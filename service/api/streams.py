@@ -54,18 +54,23 @@ async def events(
 
 
 async def _admitted(websocket: WebSocket) -> bool:
-    """Refuse the handshake (HTTP 403) without a valid key, before any event is sent."""
+    """Refuse the handshake (HTTP 401) without a valid key, before any event is sent."""
     expected = state.settings(websocket).backend_api_key
     if key_is_valid(websocket, expected, allow_query=True):
         return True
-    await websocket.close(CLOSE_POLICY_VIOLATION)
+    detail = "a valid API key is required (X-API-Key, Authorization: Bearer or ?api_key=)"
+    await _refuse(websocket, 401, "unauthorized", detail, {"WWW-Authenticate": "Bearer"})
     return False
 
 
-async def _refuse(websocket: WebSocket, status: int, detail: str) -> None:
-    """Answer the handshake with an HTTP error and its ``detail``, as a REST endpoint would."""
+async def _refuse(
+    websocket: WebSocket, status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> None:
+    """Answer the handshake with an HTTP error, its ``detail`` and ``code``, as REST would."""
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
-        await websocket.send_denial_response(JSONResponse({"detail": detail}, status_code=status))
+        body = {"detail": detail, "code": code}
+        refusal = JSONResponse(body, status_code=status, headers=headers)
+        await websocket.send_denial_response(refusal)
     else:
         await websocket.close(CLOSE_POLICY_VIOLATION, detail[:120])
 
@@ -87,7 +92,7 @@ async def progress(websocket: WebSocket) -> None:
     after = websocket.query_params.get("after", "0")
     if not _is_seq(after):
         detail = f"after must be the seq of the last event you have, a whole number; not {after!r}"
-        await _refuse(websocket, 400, detail)
+        await _refuse(websocket, 400, "invalid_request", detail)
         return
     if await state.store(websocket).get_job(job_id) is None:
         await websocket.accept()
