@@ -319,6 +319,26 @@ async def test_sse_tells_a_client_with_the_whole_story_not_to_reconnect(
         assert ids == [str(last)], "the browser's Last-Event-ID moves back to the job's end"
 
 
+async def test_an_idle_sse_stream_carries_keepalive_comments(
+    make_server: Callable[..., ServerProcess],
+) -> None:
+    """Between events a proxy sees ``: ping`` comments, so it keeps the stream open."""
+    server = make_server(REFINER_SSE_PING_SECONDS="0.1")
+    lines: list[str] = []
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        # Two events a second apart: the stream is idle in between.
+        job_id = await start(client, probe(events=2, rate=1, passes=1))
+        async with client.stream("GET", f"/jobs/{job_id}/events") as response:
+            async for line in response.aiter_lines():
+                lines.append(line)
+                if line == "event: stream_end":
+                    break
+    first, last = lines.index("event: pass_progress"), len(lines) - 1
+    between = [line for line in lines[first:last] if line.startswith(":")]
+    assert between, "no keepalive while the job was quiet"
+    assert set(between) == {": ping"}
+
+
 async def test_a_cursor_ahead_of_the_job_gets_a_replay_gap(server: ServerProcess) -> None:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         job_id = await start(client, {"text": SAMPLE, "passes": 1})
