@@ -15,6 +15,7 @@ from service.engines.registry import build_engines, close_engines
 from service.feedback import FeedbackLog, FeedbackScores
 from service.settings import Settings
 from service.store import Store
+from service.store.owner import claim_data_dir
 from service.telemetry import LiveFigures, Telemetry
 from transports.registry import StreamRegistry
 
@@ -54,6 +55,13 @@ class Services:
 
 @asynccontextmanager
 async def run_services(settings: Settings, telemetry: Telemetry) -> AsyncIterator[Services]:
+    with claim_data_dir(settings.data_dir):
+        async with _services(settings, telemetry) as services:
+            yield services
+
+
+@asynccontextmanager
+async def _services(settings: Settings, telemetry: Telemetry) -> AsyncIterator[Services]:
     store = Store(settings.data_dir)
     engines: Mapping[str, Engine] = {}
     try:

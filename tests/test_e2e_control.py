@@ -135,6 +135,23 @@ async def test_restart_interrupts_a_running_job_and_resume_finishes_it(
         assert (await client.post(f"/jobs/{job_id}/resume")).status_code == 409
 
 
+async def test_a_second_server_on_the_same_data_leaves_the_first_ones_jobs_alone(
+    make_server: Callable[..., ServerProcess],
+) -> None:
+    server = make_server()
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        waiting = {"engine": "probe", "events": 1, "wait_subscribers": 5, "wait_timeout": 60}
+        job_id = (await client.post("/refine/run", json=waiting)).json()["job_id"]
+        before = (await client.get(f"/jobs/{job_id}")).json()
+        assert before["status"] in ("queued", "running")
+        with pytest.raises(RuntimeError, match="exited at start") as refused:
+            make_server(server.workdir)
+        assert "is in use by another Refiner server" in str(refused.value)
+        after = (await client.get(f"/jobs/{job_id}")).json()
+        assert after == before, "the live job was not taken for a crashed server's"
+        assert (await client.post(f"/jobs/{job_id}/cancel")).status_code == 200
+
+
 async def test_api_key_guards_every_route_but_health(
     make_server: Callable[..., ServerProcess],
 ) -> None:
