@@ -15,12 +15,15 @@ import pytest
 from docx.oxml.ns import qn
 
 from service.documents.docx import (
+    DocxParagraph,
     DocxRejected,
+    TextCountMismatch,
     list_templates,
     read_docx,
+    restyle,
     write_with_template,
 )
-from tests.support.docx_samples import sample_docx
+from tests.support.docx_samples import sample_docx, to_bytes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SHIPPED = ("academic", "business", "default")
@@ -146,3 +149,88 @@ def test_an_empty_body_still_has_a_paragraph() -> None:
 def test_a_bad_template_is_rejected() -> None:
     with pytest.raises(DocxRejected):
         write_with_template(b"PK\x03\x04 broken", [("Normal", "x")])
+
+
+def report_with_tables() -> bytes:
+    """Paragraphs around a table with merged cells and a table nested in a cell."""
+    document = docx.Document()
+    document.add_heading("Tools in use", level=1)
+    table = document.add_table(rows=3, cols=3)
+    table.style = "Light Shading"
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Tool and use"  # across two columns
+    table.cell(0, 2).text = "Owner"
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "Hammer"  # down two rows
+    table.cell(1, 1).text = "We utilize it."
+    table.cell(1, 2).text = "Ana"
+    inner_cell = table.cell(2, 1)
+    inner_cell.paragraphs[0].text = "Parts:"
+    inner = inner_cell.add_table(rows=1, cols=2)
+    inner.cell(0, 0).text = "Head"
+    inner.cell(0, 1).text = "Handle"
+    table.cell(2, 2).text = "Ben"
+    document.add_paragraph("After the table.", style="Quote")
+    return to_bytes(document)
+
+
+def body_of(data: bytes) -> list[DocxParagraph]:
+    return [p for p in read_docx(data).paragraphs if p.part == "body"]
+
+
+def test_a_docx_restyled_into_a_template_keeps_its_tables() -> None:
+    source = report_with_tables()
+    before = body_of(source)
+    refined = [f"{p.text} (refined)" if p.text else "" for p in before]
+    template = (TEMPLATES / "academic.docx").read_bytes()
+
+    out, fallbacks = restyle(template, source, refined)
+
+    assert fallbacks == []
+    after = body_of(out)
+    assert [p.text for p in after] == refined, "every text in its place, none lost or added"
+    assert [(p.style, p.in_table) for p in after] == [(p.style, p.in_table) for p in before]
+    written = docx.Document(io.BytesIO(out))
+    (table,) = written.tables
+    assert (len(table.rows), len(table.columns)) == (3, 3)
+    assert table.style is not None
+    assert table.style.name == "Light Shading"
+    assert table.cell(0, 0)._tc is table.cell(0, 1)._tc, "the header still spans two columns"
+    assert table.cell(1, 0)._tc is table.cell(2, 0)._tc, "the first column still spans two rows"
+    assert table.cell(1, 0).text == "Hammer (refined)"
+    (inner,) = table.cell(2, 1).tables
+    assert [c.text for c in inner.rows[0].cells] == ["Head (refined)", "Handle (refined)"]
+    before_parts, after_parts = entries(template), entries(out)
+    for part in KEPT_PARTS:
+        assert after_parts[part] == before_parts[part], part
+    assert "Academic template" not in read_docx(out).joined()
+
+
+def test_a_table_style_the_template_lacks_becomes_a_plain_grid() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.style = "Medium Grid 3 Accent 2"
+    table.cell(0, 0).text = "a"
+    document.styles["Medium Grid 3 Accent 2"].name = "House Table"  # a custom table style
+    source = to_bytes(document)
+    texts = [p.text for p in body_of(source)]
+    out, _ = restyle((TEMPLATES / "business.docx").read_bytes(), source, texts)
+    (written,) = docx.Document(io.BytesIO(out)).tables
+    assert written.style is not None
+    assert written.style.name == "Table Grid"
+
+
+def test_the_sample_document_keeps_its_table_in_a_template() -> None:
+    source = sample_docx()
+    texts = [p.text for p in body_of(source)]
+    out, fallbacks = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
+    assert fallbacks == []
+    assert [p.text for p in body_of(out)] == texts
+    assert len(docx.Document(io.BytesIO(out)).tables) == 1
+
+
+def test_restyling_needs_one_text_per_body_paragraph() -> None:
+    source = report_with_tables()
+    texts = [p.text for p in body_of(source)]
+    template = (TEMPLATES / "default.docx").read_bytes()
+    for wrong in (texts[:-1], [*texts, "one too many"]):
+        with pytest.raises(TextCountMismatch):
+            restyle(template, source, wrong)

@@ -145,6 +145,12 @@ async def test_a_multipart_run_writes_into_a_style_template(
         download = await client.get(f"/jobs/{job['job_id']}/output")
     styled = read_docx(download.content)
     assert "Heading 1" in {p.style for p in styled.paragraphs}
+    source_body = [p for p in read_docx(sample_docx()).paragraphs if p.part == "body"]
+    body = [p for p in styled.paragraphs if p.part == "body"]
+    assert [p.in_table for p in body] == [p.in_table for p in source_body]
+    (table,) = docx.Document(io.BytesIO(download.content)).tables
+    assert table.cell(1, 0).text == "Hammer", "the table is still a table"
+    assert "in order to" not in table.cell(1, 1).text, "and its cells were refined"
     with (
         zipfile.ZipFile(io.BytesIO(download.content)) as out,
         zipfile.ZipFile(TEMPLATES / "academic.docx") as template,

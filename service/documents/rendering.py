@@ -1,7 +1,7 @@
 """A refined text as a file of the asked format (blocking: run it in a worker thread).
 
 A ``.docx`` source gets its refined text back in place (its formatting kept)
-or, with a template, its paragraphs restyled into the template. Text and
+or, with a template, its paragraphs and tables rebuilt in the template's styles. Text and
 Markdown become ``.docx`` through a template too, Markdown's headings, list
 items and quotes mapped to the template's styles of those names.
 """
@@ -9,6 +9,7 @@ items and quotes mapped to the template's styles of those names.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,11 +20,15 @@ import docx
 from service.documents.docx import (
     SEPARATOR,
     DocxText,
+    TextCountMismatch,
     apply_texts,
     read_docx,
+    restyle,
     tracked_changes_docx,
     write_with_template,
 )
+
+log = logging.getLogger("refiner")
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
@@ -98,7 +103,12 @@ def render(
             for p, t in zip(original.paragraphs, texts, strict=True)
             if p.part == "body"
         ]
-        return Rendered(*write_with_template(template, body))
+        try:
+            return Rendered(*restyle(template, source, [t for _, t in body]))
+        except TextCountMismatch:
+            # The body walked otherwise than it was read: keep every text, in paragraphs.
+            log.warning("could not rebuild the document's tables in the template", exc_info=True)
+            return Rendered(*write_with_template(template, body))
     if doc_format == "md":
         paragraphs = markdown_paragraphs(text)
     else:

@@ -16,6 +16,7 @@ from ._package import save_document
 from .apply import ParagraphCountChanged, apply_texts
 from .model import SEPARATOR, DocxParagraph, DocxText
 from .reader import read_docx
+from .restyle import TextCountMismatch, restyle
 from .safety import DocxRejected, check_docx
 from .templates import FALLBACK_STYLE, list_templates, write_with_template
 from .tracked import tracked_changes_docx
@@ -27,10 +28,12 @@ __all__ = [
     "DocxRejected",
     "DocxText",
     "ParagraphCountChanged",
+    "TextCountMismatch",
     "apply_texts",
     "check_docx",
     "list_templates",
     "read_docx",
+    "restyle",
     "save_document",
     "tracked_changes_docx",
     "write_with_template",

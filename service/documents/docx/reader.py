@@ -19,12 +19,12 @@ def read_docx(data: bytes) -> DocxText:
 
 def read_document(document: Document) -> DocxText:
     names = paragraph_style_names(document)
-    default = _default_style(document)
+    default = default_style_name(document)
     paragraphs = tuple(
         DocxParagraph(
             part=located.part,
             section=located.section,
-            style=names.get(_style_id(located.element) or "", default),
+            style=names.get(paragraph_style_id(located.element) or "", default),
             text=paragraph_text(located.element),
             in_table=located.in_table,
             list_level=_list_level(located.element),
@@ -43,12 +43,12 @@ def paragraph_style_names(document: Document) -> dict[str, str]:
     }
 
 
-def _default_style(document: Document) -> str:
+def default_style_name(document: Document) -> str:
     style = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
     return style.name if style is not None and style.name else "Normal"
 
 
-def _style_id(paragraph: Element) -> str | None:
+def paragraph_style_id(paragraph: Element) -> str | None:
     properties = paragraph.find(W_PPR)
     style = properties.find(W_P_STYLE) if properties is not None else None
     return None if style is None else style.get(W_VAL)

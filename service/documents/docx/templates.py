@@ -22,6 +22,8 @@ from ._xml import W_SECT_PR
 from .safety import DocxRejected
 
 FALLBACK_STYLE = "Normal"
+# A table whose style the template lacks gets ruled cells rather than none.
+FALLBACK_TABLE_STYLE = "Table Grid"
 # A template is read whole; past this it is listed with an error instead.
 _MAX_TEMPLATE_BYTES = 50 * 2**20
 
@@ -35,30 +37,57 @@ def write_with_template(
     first use: their paragraphs use ``Normal`` instead.
     """
     document = open_document(template)
-    body = document.element.body
-    for child in list(body):
-        if child.tag != W_SECT_PR:
-            body.remove(child)
+    clear_body(document)
     fallbacks = fill(document, paragraphs or [(FALLBACK_STYLE, "")])
     return save_document(document), fallbacks
 
 
+def clear_body(document: Document) -> None:
+    """Remove the template's specimen content, keeping the last section's setup."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != W_SECT_PR:
+            body.remove(child)
+
+
 def fill(document: Document, paragraphs: Sequence[tuple[str, str]]) -> list[str]:
     """Append styled paragraphs to the body; the style names that fell back to ``Normal``."""
-    styles = _paragraph_styles(document)
-    folded = {name.casefold(): style for name, style in styles.items()}
-    fallback = styles.get(FALLBACK_STYLE)
-    missing: list[str] = []
+    styles = TemplateStyles(document)
     for name, text in paragraphs:
-        style = styles.get(name) or folded.get(name.casefold())
-        if style is None:
-            style = fallback
-            if name not in missing:
-                missing.append(name)
-        paragraph = document.add_paragraph(style=style)
+        paragraph = document.add_paragraph(style=styles.paragraph(name))
         if text:
             paragraph.add_run(text.replace(LINE_SEPARATOR, "\n"))
-    return missing
+    return styles.missing
+
+
+class TemplateStyles:
+    """A template's styles looked up by name, case-insensitively as a last resort."""
+
+    def __init__(self, document: Document) -> None:
+        self._paragraph = _paragraph_styles(document)
+        self._folded = {name.casefold(): style for name, style in self._paragraph.items()}
+        self._table = {
+            style.name
+            for style in document.styles
+            if style.type == WD_STYLE_TYPE.TABLE and style.name is not None
+        }
+        self.missing: list[str] = []  # paragraph style names asked for and not found
+
+    def paragraph(self, name: str) -> ParagraphStyle | None:
+        """The style called ``name``, else ``Normal`` (and ``name`` is noted as missing)."""
+        style = self._paragraph.get(name) or self._folded.get(name.casefold())
+        if style is None:
+            if name not in self.missing:
+                self.missing.append(name)
+            style = self._paragraph.get(FALLBACK_STYLE)
+        return style
+
+    def table(self, name: str | None) -> str | None:
+        """The table style called ``name``, else the plain grid, else the default (None)."""
+        for candidate in (name, FALLBACK_TABLE_STYLE):
+            if candidate in self._table:
+                return candidate
+        return None
 
 
 def list_templates(folder: Path) -> list[dict[str, object]]:

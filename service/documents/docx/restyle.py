@@ -1,0 +1,264 @@
+"""A ``.docx`` document's body, refined, rebuilt in a style template.
+
+The template gives the look: its styles, page setup, headers and footers.
+The document gives the content: each body paragraph, with its refined text
+and its style name looked up in the template, and each table as a table of
+the same rows, columns and merged cells, nested tables included. Words keep
+no direct formatting, which the template's styles replace; images and other
+objects inside paragraphs are not carried over.
+
+The body is walked in the order of the text model (``_stories``), so the
+n-th body paragraph met takes the n-th text. A table whose rows or cells are
+wrapped in other elements (content controls, custom XML) is written as
+paragraphs instead, the way its text was read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.exceptions import InvalidSpanError
+from docx.oxml.ns import qn
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from ._atoms import LINE_SEPARATOR
+from ._package import open_document, save_document
+from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_VAL, Element
+from .reader import default_style_name, paragraph_style_id, paragraph_style_names
+from .templates import TemplateStyles, clear_body
+
+W_TBL = qn("w:tbl")
+W_TBL_PR = qn("w:tblPr")
+W_TBL_STYLE = qn("w:tblStyle")
+W_TBL_GRID = qn("w:tblGrid")
+W_GRID_COL = qn("w:gridCol")
+W_TR = qn("w:tr")
+W_TR_PR = qn("w:trPr")
+W_TC = qn("w:tc")
+W_TC_PR = qn("w:tcPr")
+W_GRID_SPAN = qn("w:gridSpan")
+W_GRID_BEFORE = qn("w:gridBefore")
+W_V_MERGE = qn("w:vMerge")
+# What a plain table holds besides its rows and a row besides its cells.
+_TABLE_PARTS = frozenset({W_TBL_PR, W_TBL_GRID, W_TR})
+_ROW_PARTS = frozenset({qn("w:tblPrEx"), W_TR_PR, W_TC})
+
+
+class TextCountMismatch(ValueError):
+    """The texts given are not one per body paragraph of the document."""
+
+
+def restyle(template: bytes, source: bytes, texts: Sequence[str]) -> tuple[bytes, list[str]]:
+    """``source``'s body with ``texts`` (one per body paragraph, in order) in ``template``.
+
+    Returns the document and the paragraph style names the template lacks,
+    in order of first use: their paragraphs use ``Normal`` instead.
+    """
+    document = open_document(template)
+    original = open_document(source)
+    clear_body(document)
+    writer = _Writer(
+        styles=TemplateStyles(document),
+        style_names=paragraph_style_names(original),
+        default_style=default_style_name(original),
+        table_styles=_table_style_names(original),
+        texts=iter(texts),
+    )
+    writer.blocks(original.element.body, _BodyTarget(document))
+    if writer.used != len(texts):
+        raise TextCountMismatch(
+            f"{len(texts)} texts for a document body of {writer.used} paragraphs"
+        )
+    if not document.element.body.findall(W_P):
+        document.add_paragraph(style=writer.styles.paragraph(writer.default_style))
+    return save_document(document), writer.styles.missing
+
+
+class _Target:
+    """Where blocks go: the document's body or a table cell."""
+
+    def paragraph(self) -> Paragraph:
+        raise NotImplementedError
+
+    def table(self, rows: int, cols: int) -> Table:
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class _BodyTarget(_Target):
+    document: Document
+
+    def paragraph(self) -> Paragraph:
+        return self.document.add_paragraph()
+
+    def table(self, rows: int, cols: int) -> Table:
+        table: Table = self.document.add_table(rows, cols)
+        return table
+
+
+@dataclass(slots=True)
+class _CellTarget(_Target):
+    """A cell starts with one empty paragraph, and python-docx adds one after a
+    nested table (Word wants a cell to end with a paragraph): each is used by
+    the next paragraph written, so the cell holds as many as the source's."""
+
+    cell: _Cell
+    spare: Paragraph | None = None
+
+    def __post_init__(self) -> None:
+        self.spare = self.cell.paragraphs[0]
+
+    def paragraph(self) -> Paragraph:
+        spare, self.spare = self.spare, None
+        return spare if spare is not None else self.cell.add_paragraph()
+
+    def table(self, rows: int, cols: int) -> Table:
+        if self.spare is not None:  # the table goes first in the cell
+            self.spare._p.getparent().remove(self.spare._p)
+        table = self.cell.add_table(rows, cols)
+        self.spare = self.cell.paragraphs[-1]
+        return table
+
+
+@dataclass(slots=True)
+class _Writer:
+    styles: TemplateStyles
+    style_names: dict[str, str]  # the source's paragraph style ids to names
+    default_style: str
+    table_styles: dict[str, str]  # the source's table style ids to names
+    texts: Iterator[str]
+    used: int = 0
+
+    def blocks(self, container: Element, target: _Target) -> None:
+        for child in container:
+            tag = child.tag
+            if tag == W_P:
+                self.paragraph(child, target)
+            elif tag == W_TBL and _is_plain(child):
+                self.table(child, target)
+            elif isinstance(tag, str) and tag not in (MC_FALLBACK, W_SECT_PR):
+                self.blocks(child, target)  # read through, as the text model does
+
+    def paragraph(self, source: Element, target: _Target) -> None:
+        text = next(self.texts, None)
+        if text is None:
+            raise TextCountMismatch("fewer texts than the document body has paragraphs")
+        self.used += 1
+        paragraph = target.paragraph()
+        name = self.style_names.get(paragraph_style_id(source) or "", self.default_style)
+        paragraph.style = self.styles.paragraph(name)
+        if text:
+            paragraph.add_run(text.replace(LINE_SEPARATOR, "\n"))
+
+    def table(self, source: Element, target: _Target) -> None:
+        rows = source.findall(W_TR)
+        table = target.table(len(rows), _columns(source, rows))
+        table.style = self.styles.table(self.table_styles.get(_table_style_id(source) or ""))
+        for source_cell, (row, column) in _merge_cells(table, rows):
+            self.blocks(source_cell, _CellTarget(_Cell(_tc_at(table, row, column), table)))
+
+
+def _is_plain(table: Element) -> bool:
+    """Rows straight under the table and cells straight under the rows."""
+    if any(isinstance(c.tag, str) and c.tag not in _TABLE_PARTS for c in table):
+        return False
+    rows = table.findall(W_TR)
+    return bool(rows) and all(
+        all(isinstance(c.tag, str) and c.tag in _ROW_PARTS for c in row)
+        and row.find(W_TC) is not None
+        for row in rows
+    )
+
+
+def _span(cell: Element) -> int:
+    value = _cell_property(cell, W_GRID_SPAN)
+    return int(value) if value is not None and value.isdigit() and int(value) > 0 else 1
+
+
+def _cell_property(cell: Element, tag: str) -> str | None:
+    properties = cell.find(W_TC_PR)
+    element = properties.find(tag) if properties is not None else None
+    return None if element is None else element.get(W_VAL, "")
+
+
+def _grid_before(row: Element) -> int:
+    properties = row.find(W_TR_PR)
+    before = properties.find(W_GRID_BEFORE) if properties is not None else None
+    value = before.get(W_VAL) if before is not None else None
+    return int(value) if value is not None and value.isdigit() else 0
+
+
+def _columns(table: Element, rows: list[Element]) -> int:
+    grid = table.find(W_TBL_GRID)
+    declared = len(grid.findall(W_GRID_COL)) if grid is not None else 0
+    used = max(_grid_before(row) + sum(_span(c) for c in row.findall(W_TC)) for row in rows)
+    return max(declared, used, 1)
+
+
+def _merge_cells(table: Table, rows: list[Element]) -> list[tuple[Element, tuple[int, int]]]:
+    """Merge the new table's cells as the source's are; each source cell and its place.
+
+    A cell spanning columns is merged across them; a cell that continues a
+    vertical merge is merged with the cells above. Either way it keeps a
+    ``w:tc`` of its own at its place, as in the source.
+    """
+    placed: list[tuple[Element, tuple[int, int]]] = []
+    tops: dict[int, int] = {}  # column -> row where the open vertical merge started
+    for r, row in enumerate(rows):
+        column = _grid_before(row)
+        for cell in row.findall(W_TC):
+            span = _span(cell)
+            last = min(column + span, len(table.columns)) - 1
+            merge = _cell_property(cell, W_V_MERGE)
+            continues = merge is not None and merge != "restart" and column in tops
+            if not (continues and _merged(table, (tops[column], column), (r, last))):
+                if span > 1:
+                    _merged(table, (r, column), (r, last))
+                if merge == "restart":
+                    tops[column] = r
+                else:
+                    tops.pop(column, None)
+            placed.append((cell, (r, column)))
+            column = last + 1
+    return placed
+
+
+def _tc_at(table: Table, row: int, column: int) -> Element:
+    """The ``w:tc`` of ``row`` that starts at grid ``column`` (python-docx's ``cell()``
+    gives the first cell of a merge instead)."""
+    tr = table.rows[row]._tr
+    at = tr.grid_before
+    for tc in tr.tc_lst:
+        if at >= column:
+            return tc
+        at += tc.grid_span
+    return tr.tc_lst[-1]
+
+
+def _merged(table: Table, first: tuple[int, int], last: tuple[int, int]) -> bool:
+    """Merge a rectangle of cells; False (nothing merged) where the shape does not allow it."""
+    if first == last:
+        return True
+    try:
+        table.cell(*first).merge(table.cell(*last))
+    except InvalidSpanError:
+        return False
+    return True
+
+
+def _table_style_id(table: Element) -> str | None:
+    properties = table.find(W_TBL_PR)
+    style = properties.find(W_TBL_STYLE) if properties is not None else None
+    return None if style is None else style.get(W_VAL)
+
+
+def _table_style_names(document: Document) -> dict[str, str]:
+    return {
+        style.style_id: style.name
+        for style in document.styles
+        if style.type == WD_STYLE_TYPE.TABLE and style.name is not None
+    }
