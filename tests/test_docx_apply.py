@@ -14,7 +14,14 @@ from docx.oxml.ns import qn
 
 from service.documents.diff import word_diff
 from service.documents.docx import ParagraphCountChanged, apply_texts, read_docx
-from tests.support.docx_samples import LINK_URL, refine_texts, sample_docx, to_bytes
+from tests.support.docx_samples import (
+    LINK_URL,
+    add_notes,
+    refine_texts,
+    sample_document,
+    sample_docx,
+    to_bytes,
+)
 
 # An lxml element; lxml ships no type information.
 Element = Any
@@ -274,3 +281,26 @@ def test_random_edits_read_back_exactly(seed: int) -> None:
     assert read_docx(out).texts == after
     assert counts(out)["drawing"] == counts(data)["drawing"]
     assert counts(out)["fldChar"] == counts(data)["fldChar"]
+
+
+def test_footnotes_and_endnotes_are_refined_in_place() -> None:
+    document = sample_document()
+    add_notes(
+        document, ["We utilize this source in order to check."], ["An endnote in order to end."]
+    )
+    data = to_bytes(document)
+    texts = read_docx(data).texts
+    refined = [*texts[:-2], " We use this source to check.", " An endnote to end."]
+
+    out = apply_texts(data, refined)
+
+    assert read_docx(out).texts == refined
+    before, after = zip_entries(data), zip_entries(out)
+    assert {name for name in after if before[name] != after[name]} == {
+        "word/footnotes.xml",
+        "word/endnotes.xml",
+    }
+    notes = after["word/footnotes.xml"].decode()
+    assert notes.count("w:separator") == 1, "Word's separator notes are kept"
+    assert "<w:footnoteRef/>" in notes, "the note still shows its number"
+    assert "w:footnoteReference" in after["word/document.xml"].decode()

@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from service.documents.docx import DocxParagraph, DocxText, read_docx
-from tests.support.docx_samples import sample_docx, to_bytes
+from tests.support.docx_samples import add_notes, sample_document, sample_docx, to_bytes
 
 
 def test_order_parts_and_styles() -> None:
@@ -106,3 +106,25 @@ def test_list_level_of_a_directly_numbered_paragraph(level: int) -> None:
     numbering.get_or_add_ilvl().val = level
     numbering.get_or_add_numId().val = 1
     assert read_docx(to_bytes(document)).paragraphs[0].list_level == level
+
+
+def notes_docx() -> bytes:
+    document = sample_document()
+    add_notes(
+        document,
+        footnotes=["We utilize this source in order to check.", "A second note."],
+        endnotes=["An endnote in order to end."],
+    )
+    return to_bytes(document)
+
+
+def test_footnotes_and_endnotes_come_last_without_their_separators() -> None:
+    paragraphs = read_docx(notes_docx()).paragraphs
+    assert [(p.part, p.text) for p in paragraphs[-5:]] == [
+        ("header", "Internal report: please utilize with care"),
+        ("footer", "Page 1"),
+        ("footnote", " We utilize this source in order to check."),
+        ("footnote", " A second note."),
+        ("endnote", " An endnote in order to end."),
+    ]
+    assert "See footnote 2." in [p.text for p in paragraphs if p.part == "body"]

@@ -17,7 +17,7 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 
 from service.documents.docx import read_docx
-from tests.support.docx_samples import LINK_URL, sample_docx
+from tests.support.docx_samples import LINK_URL, add_notes, sample_document, sample_docx, to_bytes
 from tests.support.server import ServerProcess
 from tests.support.streams import collect_ws, types
 
@@ -157,6 +157,30 @@ async def test_a_multipart_run_writes_into_a_style_template(
     ):
         assert out.read("word/styles.xml") == template.read("word/styles.xml")
     assert "academic" not in pandoc_text(download.content, tmp_path, "styled.docx").lower()
+
+
+async def test_footnotes_and_endnotes_are_refined_with_the_body(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    document = sample_document()
+    add_notes(document, ["We utilize this source in order to check."], ["Commence the appendix."])
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        reply = await client.post(
+            "/refine/run",
+            data={"request": json.dumps({"passes": 3})},
+            files=[("file", ("notes.docx", to_bytes(document), DOCX))],
+        )
+        job = await run_job(client, server, reply)
+        download = await client.get(f"/jobs/{job['job_id']}/output")
+    notes = [(p.part, p.text) for p in read_docx(download.content).paragraphs][-2:]
+    assert notes == [
+        ("footnote", " We use this source to check."),
+        ("endnote", " Start the appendix."),
+    ]
+    content = libreoffice_opens(download.content, tmp_path, "notes.docx")
+    assert "We use this source to check." in content
+    assert 'text:note-class="footnote"' in content
+    assert 'text:note-class="endnote"' in content
 
 
 async def test_text_and_markdown_become_docx_on_demand(server: ServerProcess) -> None:

@@ -16,7 +16,9 @@ from collections.abc import Sequence
 
 import docx
 from docx.document import Document
-from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -166,6 +168,40 @@ def sample_document() -> Document:
     document.add_paragraph()
     document.add_paragraph("The end.")
     return document
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _notes_xml(kind: str, texts: Sequence[str]) -> bytes:
+    """A footnotes or endnotes part: Word's two separator notes, then one note per text."""
+    notes = [
+        f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>',
+        f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+        f"<w:continuationSeparator/></w:r></w:p></w:{kind}>",
+    ]
+    for number, text in enumerate(texts, start=1):
+        notes.append(
+            f'<w:{kind} w:id="{number}"><w:p><w:r><w:{kind}Ref/></w:r>'
+            f'<w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:{kind}>'
+        )
+    return f'<w:{kind}s xmlns:w="{_W}">{"".join(notes)}</w:{kind}s>'.encode()
+
+
+def add_notes(document: Document, footnotes: Sequence[str], endnotes: Sequence[str]) -> None:
+    """Footnotes and endnotes, each referenced from a paragraph of its own at the end."""
+    package = document.part.package
+    for kind, texts, content_type, relationship in (
+        ("footnote", footnotes, CONTENT_TYPE.WML_FOOTNOTES, RELATIONSHIP_TYPE.FOOTNOTES),
+        ("endnote", endnotes, CONTENT_TYPE.WML_ENDNOTES, RELATIONSHIP_TYPE.ENDNOTES),
+    ):
+        part = Part(PackURI(f"/word/{kind}s.xml"), content_type, _notes_xml(kind, texts), package)
+        document.part.relate_to(part, relationship)
+        for number in range(1, len(texts) + 1):
+            paragraph = document.add_paragraph(f"See {kind} {number}.")
+            reference = OxmlElement(f"w:{kind}Reference")
+            reference.set(qn("w:id"), str(number))
+            paragraph.add_run()._r.append(reference)
 
 
 def to_bytes(document: Document) -> bytes:

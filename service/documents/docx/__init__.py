@@ -1,9 +1,9 @@
 """``.docx`` documents: check, read, refine in place, restyle, track changes.
 
 The text model (see ``model``): every paragraph in order (body with its
-table cells, then headers, then footers), joined by ``"\\n\\n"``. Refined
-texts go back paragraph by paragraph into the text elements they touch, so
-everything else in the document stays as it was.
+table cells, then headers, footers, footnotes and endnotes), joined by
+``"\\n\\n"``. Refined texts go back paragraph by paragraph into the text
+elements they touch, so everything else in the document stays as it was.
 
 Everything here is synchronous and works on bytes: callers run it in a
 worker thread. Every function that opens a document runs ``check_docx``

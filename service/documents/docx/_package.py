@@ -7,9 +7,16 @@ import zipfile
 
 import docx
 from docx.document import Document
-from docx.opc.part import XmlPart
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.part import PartFactory, XmlPart
 
 from .safety import DocxRejected, check_docx
+
+# python-docx has no classes of its own for footnotes and endnotes, and would
+# keep them as opaque bytes; as XML parts they are parsed with its safe parser,
+# read and edited like the body, and saved back from their elements.
+for _notes in (CT.WML_FOOTNOTES, CT.WML_ENDNOTES):
+    PartFactory.part_type_for.setdefault(_notes, XmlPart)
 
 # A fixed entry time (the zip format's earliest), so equal documents give equal bytes.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

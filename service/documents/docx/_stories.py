@@ -2,10 +2,12 @@
 
 The order: the body (paragraphs and table cells as they appear, rows top to
 bottom, cells left to right, nested tables inside their cell), then every
-header, then every footer. Headers and footers go section by section, each
-section's default, first-page and even-page one; a section that links to
-the previous section's header shows no paragraphs of its own, so each part
-is read once.
+header, then every footer, then the footnotes and the endnotes. Headers and
+footers go section by section, each section's default, first-page and
+even-page one; a section that links to the previous section's header shows
+no paragraphs of its own, so each part is read once. Notes go in the order
+of their part, which is the order Word numbers them in; the separator lines
+Word keeps as notes of their own are left out.
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import XmlPart
+from docx.oxml.ns import qn
 from docx.section import _Footer, _Header
 
-from ._xml import MC_FALLBACK, W_P, W_PPR, W_SECT_PR, W_TC, Element
+from ._xml import MC_FALLBACK, W_P, W_PPR, W_SECT_PR, W_TC, W_TYPE, Element
+
+_NOTES = (("footnote", RT.FOOTNOTES, qn("w:footnote")), ("endnote", RT.ENDNOTES, qn("w:endnote")))
+# Notes Word keeps for the lines between the text and the notes, not written by anyone.
+_SEPARATORS = frozenset({"separator", "continuationSeparator", "continuationNotice"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +33,8 @@ class Located:
     """A ``w:p`` and where it lives."""
 
     element: Element
-    part: str  # "body", "header" or "footer"
-    section: int  # index of its section (for a header or footer: the first that shows it)
+    part: str  # "body", "header", "footer", "footnote" or "endnote"
+    section: int  # its section (a header's or footer's first; 0 for a note)
     in_table: bool
 
 
@@ -53,6 +62,23 @@ def iter_paragraphs(document: Document) -> Iterator[Located]:
                 seen.add(part.partname)
                 for element, in_table in _blocks(part.element, in_table=False):
                     yield Located(element, kind, index, in_table)
+    for kind, relationship, tag in _NOTES:
+        for notes in _related(document, relationship):
+            for note in notes.element.iterchildren(tag):
+                if note.get(W_TYPE, "normal") not in _SEPARATORS:
+                    for element, in_table in _blocks(note, in_table=False):
+                        yield Located(element, kind, 0, in_table)
+
+
+def _related(document: Document, relationship: str) -> list[XmlPart]:
+    """The document's parts of one relationship type that were read as XML."""
+    return [
+        rel.target_part
+        for rel in document.part.rels.values()
+        if rel.reltype == relationship
+        and not rel.is_external
+        and isinstance(rel.target_part, XmlPart)
+    ]
 
 
 def _blocks(container: Element, *, in_table: bool) -> Iterator[tuple[Element, bool]]:

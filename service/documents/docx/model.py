@@ -19,7 +19,7 @@ SEPARATOR = "\n\n"
 class DocxParagraph:
     """One paragraph: where it lives, its style and its visible text."""
 
-    part: str  # "body", "header" or "footer"
+    part: str  # "body", "header", "footer", "footnote" or "endnote"
     section: int  # index of the section it belongs to (a header's or footer's first section)
     style: str  # the paragraph style's name, e.g. "Heading 1", "List Bullet", "Normal"
     text: str
@@ -39,7 +39,7 @@ class DocxParagraph:
 
 @dataclass(frozen=True, slots=True)
 class DocxText:
-    """Every paragraph of a document in order: body, then headers, then footers."""
+    """Every paragraph of a document in order: body, headers, footers, footnotes, endnotes."""
 
     paragraphs: tuple[DocxParagraph, ...]
 
