@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from service.app import create_app
-from service.settings import Settings
+from service.settings import Settings, SettingsError
 
 
 class DrainingServer(uvicorn.Server):
@@ -59,7 +59,10 @@ def settle_garbage_collector() -> None:
 
 
 def main() -> None:
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise SystemExit(f"refiner: bad configuration: {exc}") from None
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

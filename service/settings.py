@@ -1,12 +1,21 @@
-"""Configuration read once from the environment (see the table in README.md)."""
+"""Configuration read once from the environment (see the table in README.md).
+
+Every setting is ``REFINER_`` and its field name in capitals, unless the field
+names another variable: the seed's ``BACKEND_API_KEY``, the ``openai``
+library's ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``, and three shorter
+names of the ``openai`` engine's own. An empty variable means the default.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PREFIX = "REFINER_"
 
 
 class SettingsError(ValueError):
@@ -19,164 +28,103 @@ def _default_max_jobs() -> int:
     return max(2, 4 * (os.cpu_count() or 1))
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+def _named(variable: str) -> Any:
+    """A field read from ``variable`` rather than from its ``REFINER_`` name."""
+    return AliasChoices(variable)
+
+
+class ModelPrice(BaseModel):
+    """USD per million tokens."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX,
+        env_ignore_empty=True,
+        str_strip_whitespace=True,
+        frozen=True,
+        extra="ignore",
+    )
+
     host: str = "0.0.0.0"
-    port: int = 8000
+    port: int = Field(default=8000, ge=0, le=65535)
     data_dir: Path = Path("data")
     output_dir: Path = Path("output")
     templates_dir: Path = Path("templates")
     feedback_dir: Path = Path("strategy_feedback")
-    backend_api_key: str | None = None
-    openai_api_key: str | None = None
-    openai_base_url: str | None = None
+    backend_api_key: str | None = Field(default=None, validation_alias=_named("BACKEND_API_KEY"))
+    openai_api_key: str | None = Field(default=None, validation_alias=_named("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=_named("OPENAI_BASE_URL"))
     model: str = "gpt-4o-mini"
-    max_jobs: int = field(default_factory=_default_max_jobs)
-    max_queue: int = 1000
-    max_upload_bytes: int = 10 * 1024 * 1024
-    max_text_chars: int = 5_000_000
-    retention_seconds: float = 30 * 24 * 3600.0
-    cleanup_interval_seconds: float = 600.0
-    sse_ping_seconds: float = 15.0
-    subscriber_buffer: int = 1024
-    cors_origins: tuple[str, ...] = ()
-    log_level: str = "info"
+    max_jobs: int = Field(default_factory=_default_max_jobs, ge=1)
+    max_queue: int = Field(default=1000, ge=0)
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_text_chars: int = Field(default=5_000_000, ge=1)
+    retention_seconds: float = Field(default=30 * 24 * 3600.0, ge=0)
+    cleanup_interval_seconds: float = Field(default=600.0, ge=0.05)
+    sse_ping_seconds: float = Field(default=15.0, ge=0.05)
+    subscriber_buffer: int = Field(default=1024, ge=4)
+    # Comma-separated in the environment.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     # The openai engine (see service/engines/llm/).
-    llm_temperature: float = 0.2
-    llm_concurrency_per_job: int = 8
-    llm_concurrency: int = 32
-    llm_max_answer_tokens: int = 4096
-    llm_timeout_seconds: float = 60.0
-    llm_retries: int = 5  # 429 and 5xx answers
-    llm_timeout_retries: int = 2
-    llm_backoff_seconds: float = 0.5
-    llm_max_word_loss: float = 0.5
-    # Model name (or prefix) -> USD per million (input, output) tokens; over the defaults.
-    llm_prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    # Model name (or prefix) -> context window in tokens; over the defaults.
-    llm_context_windows: Mapping[str, int] = field(default_factory=dict)
+    llm_temperature: float = Field(
+        default=0.2, ge=0, validation_alias=_named(PREFIX + "TEMPERATURE")
+    )
+    llm_concurrency_per_job: int = Field(default=8, ge=1)
+    llm_concurrency: int = Field(default=32, ge=1)
+    llm_max_answer_tokens: int = Field(default=4096, ge=64)
+    llm_timeout_seconds: float = Field(default=60.0, ge=0.1)
+    llm_retries: int = Field(default=5, ge=0)  # 429 and 5xx answers
+    llm_timeout_retries: int = Field(default=2, ge=0)
+    llm_backoff_seconds: float = Field(default=0.5, ge=0)
+    llm_max_word_loss: float = Field(default=0.5, ge=0)
+    # JSON objects, laid over the shipped tables: model name (or prefix) to its
+    # price, and to its context window in tokens.
+    llm_prices: dict[str, ModelPrice] = Field(
+        default_factory=dict, validation_alias=_named(PREFIX + "PRICES")
+    )
+    llm_context_windows: dict[str, Annotated[int, Field(ge=256)]] = Field(
+        default_factory=dict, validation_alias=_named(PREFIX + "CONTEXT_WINDOWS")
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_level(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        defaults = cls()
+    def from_env(cls) -> Settings:
+        """The settings of this process's environment; ``SettingsError`` names what is wrong."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise SettingsError("; ".join(_describe(cls, e) for e in exc.errors())) from None
 
-        def text(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
+    @classmethod
+    def variable(cls, field: str) -> str:
+        """The environment variable a field is read from."""
+        alias = cls.model_fields[field].validation_alias
+        if isinstance(alias, AliasChoices):
+            return str(alias.choices[0])
+        return PREFIX + field.upper()
 
-        def number(name: str, default: float, *, minimum: float) -> float:
-            raw = text(name)
-            if raw is None:
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-            if value < minimum:
-                raise SettingsError(f"{name} must be at least {minimum}, got {raw!r}")
-            return value
 
-        def integer(name: str, default: int, *, minimum: int) -> int:
-            value = number(name, default, minimum=minimum)
-            if value != int(value):
-                raise SettingsError(f"{name} must be a whole number, got {value}")
-            return int(value)
-
-        def json_object(name: str) -> dict[str, object]:
-            raw = text(name)
-            if raw is None:
-                return {}
-            try:
-                value = json.loads(raw)
-            except ValueError:
-                raise SettingsError(f"{name} must be a JSON object, got {raw!r}") from None
-            if not isinstance(value, dict):
-                raise SettingsError(f"{name} must be a JSON object, got {raw!r}")
-            return value
-
-        def prices() -> dict[str, tuple[float, float]]:
-            table: dict[str, tuple[float, float]] = {}
-            for model, price in json_object("REFINER_PRICES").items():
-                ok = isinstance(price, dict) and all(
-                    isinstance(price.get(k), int | float) and price[k] >= 0
-                    for k in ("input", "output")
-                )
-                if not ok:
-                    raise SettingsError(
-                        f"REFINER_PRICES[{model!r}] must be {{'input': USD, 'output': USD}} "
-                        "per million tokens"
-                    )
-                assert isinstance(price, dict)
-                table[model] = (float(price["input"]), float(price["output"]))
-            return table
-
-        def windows() -> dict[str, int]:
-            table: dict[str, int] = {}
-            for model, size in json_object("REFINER_CONTEXT_WINDOWS").items():
-                if not isinstance(size, int) or size < 256:
-                    raise SettingsError(
-                        f"REFINER_CONTEXT_WINDOWS[{model!r}] must be a whole number of "
-                        "tokens, at least 256"
-                    )
-                table[model] = size
-            return table
-
-        origins = tuple(
-            o.strip() for o in (text("REFINER_CORS_ORIGINS") or "").split(",") if o.strip()
-        )
-        return cls(
-            host=text("REFINER_HOST") or defaults.host,
-            port=integer("REFINER_PORT", defaults.port, minimum=0),
-            data_dir=Path(text("REFINER_DATA_DIR") or defaults.data_dir),
-            output_dir=Path(text("REFINER_OUTPUT_DIR") or defaults.output_dir),
-            templates_dir=Path(text("REFINER_TEMPLATES_DIR") or defaults.templates_dir),
-            feedback_dir=Path(text("REFINER_FEEDBACK_DIR") or defaults.feedback_dir),
-            backend_api_key=text("BACKEND_API_KEY"),
-            openai_api_key=text("OPENAI_API_KEY"),
-            openai_base_url=text("OPENAI_BASE_URL"),
-            model=text("REFINER_MODEL") or defaults.model,
-            max_jobs=integer("REFINER_MAX_JOBS", defaults.max_jobs, minimum=1),
-            max_queue=integer("REFINER_MAX_QUEUE", defaults.max_queue, minimum=0),
-            max_upload_bytes=integer(
-                "REFINER_MAX_UPLOAD_BYTES", defaults.max_upload_bytes, minimum=1024
-            ),
-            max_text_chars=integer("REFINER_MAX_TEXT_CHARS", defaults.max_text_chars, minimum=1),
-            retention_seconds=number(
-                "REFINER_RETENTION_SECONDS", defaults.retention_seconds, minimum=0
-            ),
-            cleanup_interval_seconds=number(
-                "REFINER_CLEANUP_INTERVAL_SECONDS", defaults.cleanup_interval_seconds, minimum=0.05
-            ),
-            sse_ping_seconds=number(
-                "REFINER_SSE_PING_SECONDS", defaults.sse_ping_seconds, minimum=0.05
-            ),
-            subscriber_buffer=integer(
-                "REFINER_SUBSCRIBER_BUFFER", defaults.subscriber_buffer, minimum=4
-            ),
-            cors_origins=origins,
-            log_level=(text("REFINER_LOG_LEVEL") or defaults.log_level).lower(),
-            llm_temperature=number("REFINER_TEMPERATURE", defaults.llm_temperature, minimum=0),
-            llm_concurrency_per_job=integer(
-                "REFINER_LLM_CONCURRENCY_PER_JOB", defaults.llm_concurrency_per_job, minimum=1
-            ),
-            llm_concurrency=integer("REFINER_LLM_CONCURRENCY", defaults.llm_concurrency, minimum=1),
-            llm_max_answer_tokens=integer(
-                "REFINER_LLM_MAX_ANSWER_TOKENS", defaults.llm_max_answer_tokens, minimum=64
-            ),
-            llm_timeout_seconds=number(
-                "REFINER_LLM_TIMEOUT_SECONDS", defaults.llm_timeout_seconds, minimum=0.1
-            ),
-            llm_retries=integer("REFINER_LLM_RETRIES", defaults.llm_retries, minimum=0),
-            llm_timeout_retries=integer(
-                "REFINER_LLM_TIMEOUT_RETRIES", defaults.llm_timeout_retries, minimum=0
-            ),
-            llm_backoff_seconds=number(
-                "REFINER_LLM_BACKOFF_SECONDS", defaults.llm_backoff_seconds, minimum=0
-            ),
-            llm_max_word_loss=number(
-                "REFINER_LLM_MAX_WORD_LOSS", defaults.llm_max_word_loss, minimum=0
-            ),
-            llm_prices=prices(),
-            llm_context_windows=windows(),
-        )
+def _describe(settings: type[Settings], error: Any) -> str:
+    """One problem, named by its variable: ``REFINER_PORT: Input should be ...``."""
+    first, *inner = (str(part) for part in error["loc"])
+    # A field read under its own name is reported by field; one with an alias, by the alias.
+    name = settings.variable(first) if first in settings.model_fields else first
+    return f"{name}{''.join(f'[{part!r}]' for part in inner)}: {error['msg']}"

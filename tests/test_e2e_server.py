@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from tests.support.server import ServerProcess
 from tests.support.streams import collect_sse, types
@@ -51,3 +52,14 @@ async def test_cors_allows_only_the_configured_origins(
             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
         )
         assert refused.status_code == 400
+
+
+def test_a_bad_setting_stops_the_server_with_one_line_naming_it(
+    make_server: Callable[..., ServerProcess],
+) -> None:
+    with pytest.raises(RuntimeError, match="exited at start") as stopped:
+        make_server(REFINER_PORT="eighty", REFINER_CONTEXT_WINDOWS='{"m": 10}')
+    log = str(stopped.value)
+    assert "refiner: bad configuration: REFINER_PORT: " in log
+    assert "REFINER_CONTEXT_WINDOWS['m']: " in log
+    assert "Traceback" not in log

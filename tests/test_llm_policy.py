@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+from pathlib import Path
 
 import httpx2
 import openai
@@ -11,12 +12,13 @@ import pytest
 from service.engines import local
 from service.engines.base import EngineError, TextDelta
 from service.engines.llm.completion import Answer, ask_with_retries
+from service.engines.llm.config import LLMConfig
 from service.engines.llm.errors import ContextTooLong, Recovery, classify, redact
-from service.engines.llm.models import ModelTable
+from service.engines.llm.models import ModelTable, Price
 from service.engines.llm.progress import PassProgress
 from service.engines.llm.prompts import prompt_book
 from service.engines.llm.retry import RetryPolicy, parse_retry_after
-from service.settings import Settings, SettingsError
+from service.settings import ModelPrice, Settings, SettingsError
 
 KEY = "sk-test-secret-0123456789abcdef"
 URL = "http://127.0.0.1:1/v1/chat/completions"
@@ -255,24 +257,56 @@ def test_halves_are_written_one_after_the_other() -> None:
     ]
 
 
-def test_settings_read_the_llm_tables() -> None:
-    settings = Settings.from_env(
-        {
-            "REFINER_PRICES": '{"m": {"input": 1, "output": 2.5}}',
-            "REFINER_CONTEXT_WINDOWS": '{"m": 8192}',
-            "REFINER_LLM_CONCURRENCY": "4",
-        }
-    )
-    assert settings.llm_prices == {"m": (1.0, 2.5)}
+def test_settings_read_the_llm_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REFINER_PRICES", '{"m": {"input": 1, "output": 2.5}}')
+    monkeypatch.setenv("REFINER_CONTEXT_WINDOWS", '{"m": 8192}')
+    monkeypatch.setenv("REFINER_LLM_CONCURRENCY", "4")
+    settings = Settings.from_env()
+    assert settings.llm_prices == {"m": ModelPrice(input=1.0, output=2.5)}
     assert settings.llm_context_windows == {"m": 8192}
     assert settings.llm_concurrency == 4
-    for bad in (
-        {"REFINER_PRICES": "[1]"},
-        {"REFINER_PRICES": '{"m": 1}'},
-        {"REFINER_CONTEXT_WINDOWS": '{"m": "big"}'},
-    ):
-        with pytest.raises(SettingsError):
-            Settings.from_env(bad)
+    table = LLMConfig.from_settings(settings).models
+    assert table.price("m") == Price(1.0, 2.5)
+    assert table.context_window("m") == 8192
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("REFINER_PRICES", "[1]", "REFINER_PRICES"),
+        ("REFINER_PRICES", '{"m": 1}', "REFINER_PRICES['m']"),
+        ("REFINER_PRICES", '{"m": {"input": -1, "output": 1}}', "REFINER_PRICES['m']['input']"),
+        ("REFINER_CONTEXT_WINDOWS", '{"m": "big"}', "REFINER_CONTEXT_WINDOWS['m']"),
+        ("REFINER_CONTEXT_WINDOWS", '{"m": 10}', "REFINER_CONTEXT_WINDOWS['m']"),
+        ("REFINER_PORT", "eighty", "REFINER_PORT"),
+        ("REFINER_MAX_JOBS", "0", "REFINER_MAX_JOBS"),
+        ("REFINER_TEMPERATURE", "-1", "REFINER_TEMPERATURE"),
+        ("REFINER_LOG_LEVEL", "loud", "REFINER_LOG_LEVEL"),
+    ],
+)
+def test_a_bad_setting_is_refused_by_its_variable_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env()
+    assert str(refused.value).startswith(f"{named}: ")
+
+
+def test_settings_read_lists_keys_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REFINER_CORS_ORIGINS", " https://a.example, ,https://b.example ")
+    monkeypatch.setenv("REFINER_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("BACKEND_API_KEY", "k3y")
+    monkeypatch.setenv("REFINER_MAX_QUEUE", "")  # empty: the default
+    monkeypatch.setenv("REFINER_DATA_DIR", "/srv/refiner")
+    settings = Settings.from_env()
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.log_level == "warning"
+    assert settings.backend_api_key == "k3y"
+    assert settings.max_queue == 1000
+    assert settings.data_dir == Path("/srv/refiner")
+    assert Settings.variable("backend_api_key") == "BACKEND_API_KEY"
+    assert Settings.variable("max_queue") == "REFINER_MAX_QUEUE"
 
 
 # the retry loop

@@ -36,5 +36,8 @@ class LLMConfig:
                 bounded_retries=settings.llm_timeout_retries,
                 backoff=settings.llm_backoff_seconds,
             ),
-            models=ModelTable.load(settings.llm_context_windows, settings.llm_prices),
+            models=ModelTable.load(
+                settings.llm_context_windows,
+                {model: (p.input, p.output) for model, p in settings.llm_prices.items()},
+            ),
         )
