@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import importlib
 import json
 import os
 import resource
@@ -45,6 +46,23 @@ import httpx
 from bench._sseclient import RawEventStream
 from bench._wsclient import RawWebSocket
 from bench.envelopes import DURABLE_TYPES, job_id
+
+
+def _decoder() -> Callable[[bytes], Any]:
+    """orjson's ``loads`` where ``make bench`` installed it, else the standard one.
+
+    Decoding is most of the client's work per frame. At a thousand sockets,
+    frames waited behind each other for json's decoder, and that wait showed
+    up as the servers' latency (bench/findings.md).
+    """
+    try:
+        loads: Callable[[bytes], Any] = importlib.import_module("orjson").loads
+    except ImportError:
+        return json.loads
+    return loads
+
+
+_loads = _decoder()
 
 Transport = Literal["ws", "session", "sse", "pubsub"]
 TRANSPORTS: tuple[Transport, ...] = ("ws", "session", "sse", "pubsub")
@@ -235,10 +253,11 @@ def _ws_url(base_url: str) -> str:
 
 async def _follow(stream: RawWebSocket | RawEventStream, sub: Subscriber) -> None:
     """Record what each WebSocket text frame or SSE ``data:`` line carries."""
-    loads, clock = json.loads, time.time
+    clock = time.time
 
     def on_payload(payload: bytes) -> bool:
-        sub.record_frame(loads(payload), clock())
+        now = clock()  # before decoding: the decoder's time is the client's, not the server's
+        sub.record_frame(_loads(payload), now)
         return sub.ended
 
     await stream.read(on_payload)
@@ -247,15 +266,16 @@ async def _follow(stream: RawWebSocket | RawEventStream, sub: Subscriber) -> Non
 async def _follow_session(ws: RawWebSocket, sub: Subscriber) -> None:
     """An editor's ``/ws`` session following one job; op replies are not envelopes."""
     await ws.send_text(json.dumps({"op": "subscribe", "ref": 1, "job_id": sub.job_id}))
-    loads, clock = json.loads, time.time
+    clock = time.time
 
     def on_text(payload: bytes) -> bool:
-        body = loads(payload)
+        now = clock()
+        body = _loads(payload)
         if type(body) is dict and "op" in body:
             if body["op"] == "error":
                 raise OSError(f"subscribe refused: {body.get('detail')}")
             return False
-        sub.record_frame(body, clock())
+        sub.record_frame(body, now)
         return sub.ended
 
     await ws.read(on_text)
@@ -264,11 +284,11 @@ async def _follow_session(ws: RawWebSocket, sub: Subscriber) -> None:
 async def _follow_pubsub(ws: RawWebSocket, sub: Subscriber) -> None:
     subscribe = {"method": "subscribe", "arguments": {"topics": [sub.job_id]}, "call_id": "sub"}
     await ws.send_text(json.dumps({"request": subscribe}))
-    loads, dumps, clock = json.loads, json.dumps, time.time
+    dumps, clock = json.dumps, time.time
 
     def on_text(payload: bytes) -> bool:
         now = clock()
-        request = loads(payload).get("request")
+        request = _loads(payload).get("request")
         if not request or request.get("method") != "notify":
             return False
         sub.record_frame(request["arguments"]["data"], now)
