@@ -185,7 +185,8 @@ async def test_footnotes_and_endnotes_are_refined_with_the_body(
 
 async def test_text_and_markdown_become_docx_on_demand(server: ServerProcess) -> None:
     markdown = (
-        "# Plan\n\nWe need to utilize the tools.\n\n- in order to start\n- each and every step"
+        "# Plan\n\nWe **need** to utilize the tools.\n\n- in order to start\n- each and every step"
+        "\n\n| Tool | Use |\n|---|---|\n| Hammer | in order to build |"
     )
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         job = await run_job(
@@ -200,7 +201,12 @@ async def test_text_and_markdown_become_docx_on_demand(server: ServerProcess) ->
         assert download.status_code == 200
     paragraphs = read_docx(download.content).paragraphs
     assert (paragraphs[0].style, paragraphs[0].text) == ("Heading 1", "Plan")
-    assert {p.style for p in paragraphs[2:]} == {"List Bullet"}
+    assert [p.style for p in paragraphs[2:4]] == ["List Bullet", "List Bullet"]
+    written = docx.Document(io.BytesIO(download.content))
+    assert [r.text for r in written.paragraphs[1].runs if r.bold] == ["need"]
+    (table,) = written.tables
+    assert table.cell(1, 0).text == "Hammer"
+    assert "in order to" not in table.cell(1, 1).text, "the table's text was refined"
 
 
 async def test_the_docx_diff_holds_tracked_changes_that_libreoffice_sees(

@@ -1,9 +1,9 @@
 """A refined text as a file of the asked format (blocking: run it in a worker thread).
 
 A ``.docx`` source gets its refined text back in place (its formatting kept)
-or, with a template, its paragraphs and tables rebuilt in the template's styles. Text and
-Markdown become ``.docx`` through a template too, Markdown's headings, list
-items and quotes mapped to the template's styles of those names.
+or, with a template, its paragraphs and tables rebuilt in the template's
+styles. Text and Markdown become ``.docx`` through a template too,
+Markdown's blocks, emphasis, links and tables as Word's (``docx.markdown``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from service.documents.docx import (
     read_docx,
     restyle,
     tracked_changes_docx,
+    write_markdown,
     write_with_template,
 )
 
@@ -52,7 +53,8 @@ def blank_template() -> bytes:
 
 
 def markdown_paragraphs(text: str) -> list[tuple[str, str]]:
-    """Markdown blocks as ``(style, text)``: headings, list items, quotes, the rest Normal."""
+    """Markdown blocks as ``(style, text)``, one per block of the text, as a tracked-changes
+    document needs them: headings, list items, quotes, the rest Normal."""
     styled: list[tuple[str, str]] = []
     for block in text.split(SEPARATOR):
         for line in block.split("\n") if _is_list(block) else [block]:
@@ -110,9 +112,8 @@ def render(
             log.warning("could not rebuild the document's tables in the template", exc_info=True)
             return Rendered(*write_with_template(template, body))
     if doc_format == "md":
-        paragraphs = markdown_paragraphs(text)
-    else:
-        paragraphs = [("Normal", block) for block in text.split(SEPARATOR)]
+        return Rendered(*write_markdown(template or blank_template(), text))
+    paragraphs = [("Normal", block) for block in text.split(SEPARATOR)]
     return Rendered(*write_with_template(template or blank_template(), paragraphs))
 
 

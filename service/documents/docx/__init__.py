@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ._package import save_document
 from .apply import ParagraphCountChanged, apply_texts
+from .markdown import write_markdown
 from .model import SEPARATOR, DocxParagraph, DocxText
 from .reader import read_docx
 from .restyle import TextCountMismatch, restyle
@@ -36,5 +37,6 @@ __all__ = [
     "restyle",
     "save_document",
     "tracked_changes_docx",
+    "write_markdown",
     "write_with_template",
 ]

@@ -73,14 +73,16 @@ class TemplateStyles:
         }
         self.missing: list[str] = []  # paragraph style names asked for and not found
 
-    def paragraph(self, name: str) -> ParagraphStyle | None:
-        """The style called ``name``, else ``Normal`` (and ``name`` is noted as missing)."""
-        style = self._paragraph.get(name) or self._folded.get(name.casefold())
-        if style is None:
-            if name not in self.missing:
-                self.missing.append(name)
-            style = self._paragraph.get(FALLBACK_STYLE)
-        return style
+    def paragraph(self, name: str, *alternatives: str) -> ParagraphStyle | None:
+        """The style called ``name``, else the first of ``alternatives`` the template
+        has, else ``Normal``; ``name`` is noted as missing unless it was found."""
+        for candidate in (name, *alternatives):
+            style = self._paragraph.get(candidate) or self._folded.get(candidate.casefold())
+            if style is not None:
+                break
+        if (style is None or candidate != name) and name not in self.missing:
+            self.missing.append(name)
+        return style if style is not None else self._paragraph.get(FALLBACK_STYLE)
 
     def table(self, name: str | None) -> str | None:
         """The table style called ``name``, else the plain grid, else the default (None)."""

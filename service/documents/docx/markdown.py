@@ -1,0 +1,230 @@
+"""Markdown written into a style template as Word paragraphs, runs and tables.
+
+markdown-it-py parses the text (CommonMark, with tables and strikethrough),
+and each block becomes what Word has for it: headings, list items (nested
+ones in the "List Bullet 2" styles), block quotes and code blocks take the
+template's styles of those names; emphasis, strong, strikethrough and code
+become run formatting; links become hyperlinks; a table becomes a table,
+its header row in bold and its columns aligned as the colons say. Raw HTML
+stays as text, and images show their alternative text: nothing is fetched.
+A style the template lacks falls back to a plainer one ("List Bullet 2" to
+"List Bullet", a code block's "macro" to "No Spacing") and then to
+``Normal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import RGBColor
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from ._package import open_document, save_document
+from .templates import FALLBACK_STYLE, TemplateStyles, clear_body
+
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+# Word's own look for a link, where the template has no "Hyperlink" style.
+_LINK_BLUE = RGBColor(0x05, 0x63, 0xC1)
+_CODE_FONT = "Courier New"
+# A table column's alignment, from the colons of its delimiter row.
+_ALIGNMENTS = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+_DEEPEST_LIST_STYLE = 3  # Word's built-in list styles go to "List Bullet 3"
+
+
+def write_markdown(template: bytes, text: str) -> tuple[bytes, list[str]]:
+    """``text`` as the body of ``template``; also the style names it lacks."""
+    document = open_document(template)
+    clear_body(document)
+    writer = _Writer(document, TemplateStyles(document))
+    writer.blocks(_PARSER.parse(text))
+    if not writer.wrote:
+        document.add_paragraph(style=writer.styles.paragraph(FALLBACK_STYLE))
+    return save_document(document), writer.styles.missing
+
+
+@dataclass(slots=True)
+class _Formatting:
+    bold: bool = False
+    italic: bool = False
+    strike: bool = False
+    link: str | None = None
+
+
+@dataclass(slots=True)
+class _Writer:
+    document: Document
+    styles: TemplateStyles
+    lists: list[str] = field(default_factory=list)  # "bullet" or "number", outermost first
+    item_started: list[bool] = field(default_factory=list)  # per open list item
+    quotes: int = 0
+    cell: _Cell | None = None  # the table cell being written, if any
+    wrote: bool = False
+
+    def blocks(self, tokens: Sequence[Token]) -> None:
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            kind = token.type
+            if kind == "table_open":
+                index = self.table(tokens, index)
+                continue
+            if kind == "heading_open":
+                level = int(token.tag[1:])
+                self.paragraph(tokens[index + 1], f"Heading {level}")
+                index += 2
+            elif kind == "paragraph_open":
+                self.paragraph(tokens[index + 1], *self.block_style())
+                index += 2
+            elif kind in ("fence", "code_block"):
+                self.code(token.content)
+            elif kind == "bullet_list_open":
+                self.lists.append("bullet")
+            elif kind == "ordered_list_open":
+                self.lists.append("number")
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                self.lists.pop()
+            elif kind == "list_item_open":
+                self.item_started.append(False)
+            elif kind == "list_item_close":
+                self.item_started.pop()
+            elif kind == "blockquote_open":
+                self.quotes += 1
+            elif kind == "blockquote_close":
+                self.quotes -= 1
+            index += 1
+
+    def block_style(self) -> tuple[str, ...]:
+        """The style of a paragraph where the blocks now stand, and what may stand in."""
+        if self.cell is not None:
+            return (FALLBACK_STYLE,)
+        if self.lists:
+            depth = min(len(self.lists), _DEEPEST_LIST_STYLE)
+            suffix = "" if depth == 1 else f" {depth}"
+            if self.item_started[-1]:
+                kind = "List Continue"
+            else:
+                self.item_started[-1] = True
+                kind = "List Bullet" if self.lists[-1] == "bullet" else "List Number"
+            return (f"{kind}{suffix}", kind) if suffix else (kind,)
+        return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
+
+    def add_paragraph(self, style: str, *alternatives: str) -> Paragraph:
+        self.wrote = True
+        paragraph: Paragraph
+        if self.cell is None:
+            paragraph = self.document.add_paragraph()
+        elif not self.cell.paragraphs[-1].runs:
+            paragraph = self.cell.paragraphs[-1]  # a new cell's own empty paragraph
+        else:
+            paragraph = self.cell.add_paragraph()
+        paragraph.style = self.styles.paragraph(style, *alternatives)
+        return paragraph
+
+    def paragraph(self, inline: Token, style: str, *alternatives: str) -> None:
+        self.runs(self.add_paragraph(style, *alternatives), inline.children or [])
+
+    def code(self, content: str) -> None:
+        paragraph = self.add_paragraph("macro", "No Spacing")
+        lines = content.rstrip("\n").split("\n")
+        for number, line in enumerate(lines):
+            run = paragraph.add_run(line)
+            run.font.name = _CODE_FONT
+            if number < len(lines) - 1:
+                run.add_break()
+
+    def runs(self, paragraph: Paragraph, children: Sequence[Token]) -> None:
+        formatting = _Formatting()
+        link_runs: list[Run] = []
+        for child in children:
+            kind = child.type
+            if kind == "text":
+                run = self.run(paragraph, child.content, formatting)
+                if formatting.link is not None and run is not None:
+                    link_runs.append(run)
+            elif kind == "code_inline":
+                run = self.run(paragraph, child.content, formatting)
+                if run is not None:
+                    run.font.name = _CODE_FONT
+            elif kind == "softbreak":
+                self.run(paragraph, " ", formatting)
+            elif kind == "hardbreak":
+                paragraph.add_run().add_break()
+            elif kind in ("strong_open", "strong_close"):
+                formatting.bold = kind == "strong_open"
+            elif kind in ("em_open", "em_close"):
+                formatting.italic = kind == "em_open"
+            elif kind in ("s_open", "s_close"):
+                formatting.strike = kind == "s_open"
+            elif kind == "link_open":
+                formatting.link = str(child.attrs.get("href", ""))
+                link_runs = []
+            elif kind == "link_close":
+                if formatting.link and link_runs:
+                    self.hyperlink(paragraph, formatting.link, link_runs)
+                formatting.link = None
+            elif kind == "image":
+                self.run(paragraph, child.content, formatting)  # its alternative text
+
+    def run(self, paragraph: Paragraph, text: str, formatting: _Formatting) -> Run | None:
+        if not text:
+            return None
+        run = paragraph.add_run(text)
+        run.bold = formatting.bold or None
+        run.italic = formatting.italic or None
+        if formatting.strike:
+            run.font.strike = True
+        return run
+
+    def hyperlink(self, paragraph: Paragraph, url: str, runs: list[Run]) -> None:
+        """Move ``runs`` into a ``w:hyperlink`` pointing at ``url``."""
+        relationship = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), relationship)
+        runs[0]._r.addprevious(link)
+        for run in runs:
+            run.font.underline = True
+            run.font.color.rgb = _LINK_BLUE
+            link.append(run._r)
+
+    def table(self, tokens: Sequence[Token], start: int) -> int:
+        """Write the table opened at ``start``; the index after its end."""
+        rows: list[list[tuple[Token, Token]]] = []  # each cell's opening and inline tokens
+        index = start + 1
+        while tokens[index].type != "table_close":
+            token = tokens[index]
+            if token.type == "tr_open":
+                rows.append([])
+            elif token.type in ("th_open", "td_open"):
+                rows[-1].append((token, tokens[index + 1]))
+            index += 1
+        columns = max((len(row) for row in rows), default=1)
+        table: Table = self.document.add_table(len(rows), columns)
+        table.style = self.styles.table(None)
+        self.wrote = True
+        for r, row in enumerate(rows):
+            for c, (opening, inline) in enumerate(row):
+                self.cell = table.cell(r, c)
+                paragraph = self.add_paragraph(FALLBACK_STYLE)
+                self.runs(paragraph, inline.children or [])
+                align = str(opening.attrs.get("style", "")).removeprefix("text-align:")
+                if align in _ALIGNMENTS:
+                    paragraph.alignment = _ALIGNMENTS[align]
+                if opening.type == "th_open":
+                    for run in paragraph.runs:
+                        run.bold = True
+        self.cell = None
+        return index + 1

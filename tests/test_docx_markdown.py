@@ -1,0 +1,129 @@
+"""Markdown into a style template: Word's blocks, runs, links and tables."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+
+from service.documents.docx import read_docx, write_markdown
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+REPORT = """\
+# Quarterly plan
+
+We **must** ship *soon*, ~~not later~~, with `make test` green.
+Read [the guide](https://example.com/guide) first.
+
+## Steps
+
+- Gather the notes
+  - Sort them by team
+- Write the draft
+
+  It may take a day.
+
+1. Review
+2. Publish
+
+> Plans are nothing; planning is everything.
+
+```
+make run
+make test
+```
+
+| Team | Owner |
+|:-----|------:|
+| Docs | **Ana** |
+| Ops  | Ben |
+
+![a chart](https://example.com/chart.png)
+"""
+
+
+def written(markdown: str, template: str = "default") -> tuple[Document, list[str]]:
+    data, fallbacks = write_markdown((TEMPLATES / f"{template}.docx").read_bytes(), markdown)
+    return docx.Document(io.BytesIO(data)), fallbacks
+
+
+def test_blocks_take_the_templates_styles() -> None:
+    document, fallbacks = written(REPORT)
+    assert fallbacks == []
+    body = [(p.style.name, p.text) for p in document.paragraphs if p.style is not None]
+    assert body == [
+        ("Heading 1", "Quarterly plan"),
+        ("Normal", "We must ship soon, not later, with make test green. Read the guide first."),
+        ("Heading 2", "Steps"),
+        ("List Bullet", "Gather the notes"),
+        ("List Bullet 2", "Sort them by team"),
+        ("List Bullet", "Write the draft"),
+        ("List Continue", "It may take a day."),
+        ("List Number", "Review"),
+        ("List Number", "Publish"),
+        ("Quote", "Plans are nothing; planning is everything."),
+        ("macro", "make run\nmake test"),
+        ("Normal", "a chart"),
+    ]
+
+
+def test_emphasis_code_and_links_become_run_formatting_and_hyperlinks() -> None:
+    document, _ = written(REPORT)
+    paragraph = document.paragraphs[1]
+    runs = {run.text: run for run in paragraph.runs}
+    assert runs["must"].bold
+    assert runs["soon"].italic
+    assert runs["not later"].font.strike
+    assert runs["make test"].font.name == "Courier New"
+    assert not runs["We "].bold
+    (link,) = paragraph._p.findall(qn("w:hyperlink"))
+    target = document.part.rels[link.get(qn("r:id"))]
+    assert target.is_external
+    assert target.target_ref == "https://example.com/guide"
+    assert "".join(t.text for t in link.iter(qn("w:t"))) == "the guide"
+
+
+def test_a_table_becomes_a_table_with_a_bold_header() -> None:
+    document, _ = written(REPORT)
+    (table,) = document.tables
+    assert [[cell.text for cell in row.cells] for row in table.rows] == [
+        ["Team", "Owner"],
+        ["Docs", "Ana"],
+        ["Ops", "Ben"],
+    ]
+    assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
+    assert table.rows[1].cells[1].paragraphs[0].runs[0].bold, "emphasis inside a cell"
+    assert not table.rows[2].cells[0].paragraphs[0].runs[0].bold
+    assert table.rows[2].cells[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+    assert table.rows[2].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.style is not None
+    assert table.style.name == "Table Grid"
+
+
+def test_styles_the_template_lacks_fall_back_and_are_listed(tmp_path: Path) -> None:
+    template = docx.Document(str(TEMPLATES / "default.docx"))
+    template.styles["List Bullet 2"].delete()
+    template.styles["Quote"].delete()
+    path = tmp_path / "sparse.docx"
+    template.save(str(path))
+    data, fallbacks = write_markdown(path.read_bytes(), "- a\n  - b\n\n> c\n")
+    document = docx.Document(io.BytesIO(data))
+    styles = [(p.style.name, p.text) for p in document.paragraphs if p.style is not None]
+    assert styles == [("List Bullet", "a"), ("List Bullet", "b"), ("Normal", "c")]
+    assert fallbacks == ["List Bullet 2", "Quote"]
+
+
+def test_html_stays_text_and_nothing_is_fetched() -> None:
+    document, _ = written('<script>alert("x")</script>\n\n<img src="http://127.0.0.1:9/x">')
+    texts = [p.text for p in document.paragraphs]
+    assert texts == ['<script>alert("x")</script>', '<img src="http://127.0.0.1:9/x">']
+    assert not [r for r in document.part.rels.values() if r.is_external]
+
+
+def test_empty_markdown_still_has_a_paragraph() -> None:
+    data, _ = write_markdown((TEMPLATES / "default.docx").read_bytes(), "")
+    assert [p.text for p in read_docx(data).paragraphs if p.part == "body"] == [""]
