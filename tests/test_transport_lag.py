@@ -7,6 +7,9 @@ sends block until the test lets them through.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
@@ -16,11 +19,12 @@ import pytest
 from starlette.websockets import WebSocket
 
 from actors.supervisor import Supervisor, SupervisorConfig
-from service.store import Store
+from service.store import NewDocument, NewJob, Store
 from tests.support.streams import flatten
 from tests.test_supervisor import ScriptedEngine, new_job
 from transports.feed import Feed
 from transports.registry import StreamRegistry
+from transports.session import serve_session
 from transports.websocket import CLOSE_TRY_AGAIN_LATER, serve_job_progress
 
 
@@ -91,4 +95,96 @@ async def test_a_stalled_socket_lags_and_its_client_resumes_from_the_log(
     await replay.follow(collect)
     logged = [s.seq for s in await supervisor.store.events_after("job_many", 0)]
     assert got + rest == logged
+    assert streams.total() == 0
+
+
+class StalledSession(StalledSocket):
+    """An editor's ``/ws`` client that sends ops when told and reads nothing until unblocked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ops, self._incoming = anyio.create_memory_object_stream[dict[str, Any]](8)
+        self._arrived = anyio.Event()
+
+    async def receive(self) -> dict[str, Any]:
+        return await self._incoming.receive()
+
+    async def send_text(self, text: str) -> None:
+        await super().send_text(text)
+        self._arrived.set()
+        self._arrived = anyio.Event()
+
+    async def until_last(self, job_id: str, type_: str) -> None:
+        """Wait until the latest envelope of ``job_id`` received is a ``type_``."""
+        while not (seen := self.envelopes(job_id)) or seen[-1]["type"] != type_:
+            await self._arrived.wait()
+
+    def close_streams(self) -> None:
+        self.ops.close()
+        self._incoming.close()
+
+    async def send_op(self, op: dict[str, Any]) -> None:
+        await self.ops.send({"type": "websocket.receive", "text": json.dumps(op)})
+
+    def envelopes(self, job_id: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for text in self.frames:
+            body = json.loads(text)
+            if not (isinstance(body, dict) and "op" in body):
+                found.extend(e for e in flatten(text) if e["job_id"] == job_id)
+        return found
+
+
+def many_documents_job(job_id: str, documents: int, passes: int) -> NewJob:
+    job = new_job(job_id, ("upper",) * passes)
+    files = tuple(
+        NewDocument(f"file_{job_id}_{i}", f"d{i}.txt", "txt", "some text", {})
+        for i in range(documents)
+    )
+    return dataclasses.replace(job, documents=files)
+
+
+async def test_a_stalled_session_lags_and_resubscribes_on_the_same_socket(
+    supervisor: Supervisor,
+) -> None:
+    # Over a thousand durable events: more batches than the session's outbox holds.
+    await supervisor.submit(many_documents_job("job_wide", documents=60, passes=10))
+    session = StalledSession()
+    streams = StreamRegistry()
+
+    async def refuse(body: dict[str, Any]) -> str:
+        raise AssertionError("no job is started in this test")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(
+            functools.partial(
+                serve_session,
+                cast(WebSocket, session),
+                supervisor=supervisor,
+                store=supervisor.store,
+                streams=streams,
+                start_job=refuse,
+            )
+        )
+        await session.send_op({"op": "subscribe", "ref": 1, "job_id": "job_wide"})
+        actor = supervisor.actor("job_wide")
+        assert actor is not None
+        with anyio.fail_after(20):
+            await session.first_send.wait()
+            await actor.wait_stopped()
+            session.unblock.set()
+            await session.until_last("job_wide", "lagged")
+            notice = session.envelopes("job_wide")[-1]
+            assert session.closed_with is None, "only the subscription ended, not the socket"
+            op = {"op": "subscribe", "ref": 2, "job_id": "job_wide", "after": notice["seq"]}
+            await session.send_op(op)
+            await session.until_last("job_wide", "stream_end")
+        await session.ops.send({"type": "websocket.disconnect", "code": 1000})
+    session.close_streams()
+
+    received = session.envelopes("job_wide")
+    assert sum(e["type"] == "lagged" for e in received) == 1
+    got = [e["seq"] for e in received if e["type"] not in ("pass_progress", "lagged")]
+    logged = [s.seq for s in await supervisor.store.events_after("job_wide", 0)]
+    assert got == logged, "nothing lost, nothing twice"
     assert streams.total() == 0
