@@ -17,6 +17,7 @@ from service.documents.docx import ParagraphCountChanged, apply_texts, read_docx
 from tests.support.docx_samples import (
     LINK_URL,
     add_notes,
+    add_text_box,
     refine_texts,
     sample_document,
     sample_docx,
@@ -304,3 +305,20 @@ def test_footnotes_and_endnotes_are_refined_in_place() -> None:
     assert notes.count("w:separator") == 1, "Word's separator notes are kept"
     assert "<w:footnoteRef/>" in notes, "the note still shows its number"
     assert "w:footnoteReference" in after["word/document.xml"].decode()
+
+
+def test_a_text_box_is_refined_in_both_of_its_copies() -> None:
+    document = docx.Document()
+    anchor = document.add_paragraph("The anchor paragraph.")
+    add_text_box(anchor, ["We utilize boxes.", "Kept as it is."])
+    data = to_bytes(document)
+    untouched = zip_entries(apply_texts(data, read_docx(data).texts))
+    assert untouched == zip_entries(data), "no edit, no change"
+
+    out = apply_texts(data, ["The anchor paragraph.", "We use boxes.", "Kept as it is."])
+
+    assert read_docx(out).texts == ["The anchor paragraph.", "We use boxes.", "Kept as it is."]
+    body = zip_entries(out)["word/document.xml"].decode()
+    assert body.count("We use boxes.") == 2, "the shape and its fallback for older readers"
+    assert "utilize" not in body
+    assert body.count("<w:txbxContent>") == 2

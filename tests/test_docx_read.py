@@ -8,7 +8,13 @@ import docx
 import pytest
 
 from service.documents.docx import DocxParagraph, DocxText, read_docx
-from tests.support.docx_samples import add_notes, sample_document, sample_docx, to_bytes
+from tests.support.docx_samples import (
+    add_notes,
+    add_text_box,
+    sample_document,
+    sample_docx,
+    to_bytes,
+)
 
 
 def test_order_parts_and_styles() -> None:
@@ -128,3 +134,22 @@ def test_footnotes_and_endnotes_come_last_without_their_separators() -> None:
         ("endnote", " An endnote in order to end."),
     ]
     assert "See footnote 2." in [p.text for p in paragraphs if p.part == "body"]
+
+
+def boxed_docx() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("Before the box.")
+    anchor = document.add_paragraph("The anchor paragraph.")
+    add_text_box(anchor, ["We utilize boxes.", "In order to call out."])
+    document.add_paragraph("After the box.")
+    return to_bytes(document)
+
+
+def test_a_text_box_is_read_once_right_after_its_anchor() -> None:
+    assert [(p.part, p.text) for p in read_docx(boxed_docx()).paragraphs] == [
+        ("body", "Before the box."),
+        ("body", "The anchor paragraph."),
+        ("body", "We utilize boxes."),
+        ("body", "In order to call out."),
+        ("body", "After the box."),
+    ]

@@ -17,7 +17,14 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 
 from service.documents.docx import read_docx
-from tests.support.docx_samples import LINK_URL, add_notes, sample_document, sample_docx, to_bytes
+from tests.support.docx_samples import (
+    LINK_URL,
+    add_notes,
+    add_text_box,
+    sample_document,
+    sample_docx,
+    to_bytes,
+)
 from tests.support.server import ServerProcess
 from tests.support.streams import collect_ws, types
 
@@ -181,6 +188,29 @@ async def test_footnotes_and_endnotes_are_refined_with_the_body(
     assert "We use this source to check." in content
     assert 'text:note-class="footnote"' in content
     assert 'text:note-class="endnote"' in content
+
+
+async def test_a_text_box_is_refined_where_every_reader_shows_it(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    document = docx.Document()
+    boxed = document.add_paragraph("See the note.")
+    add_text_box(boxed, ["We utilize this box in order to explain."])
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        reply = await client.post(
+            "/refine/run",
+            data={"request": json.dumps({"passes": 3})},
+            files=[("file", ("boxed.docx", to_bytes(document), DOCX))],
+        )
+        job = await run_job(client, server, reply)
+        download = await client.get(f"/jobs/{job['job_id']}/output")
+    assert read_docx(download.content).texts == ["See the note.", "We use this box to explain."]
+    with zipfile.ZipFile(io.BytesIO(download.content)) as out:
+        body = out.read("word/document.xml").decode()
+    assert body.count("We use this box to explain.") == 2, "the shape and its fallback"
+    assert "We use this box to explain." in libreoffice_opens(
+        download.content, tmp_path, "boxed.docx"
+    )
 
 
 async def test_text_and_markdown_become_docx_on_demand(server: ServerProcess) -> None:

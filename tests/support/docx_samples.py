@@ -19,7 +19,7 @@ from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
@@ -202,6 +202,61 @@ def add_notes(document: Document, footnotes: Sequence[str], endnotes: Sequence[s
             reference = OxmlElement(f"w:{kind}Reference")
             reference.set(qn("w:id"), str(number))
             paragraph.add_run()._r.append(reference)
+
+
+_TEXT_BOX = """\
+<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+    xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+    xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+    xmlns:v="urn:schemas-microsoft-com:vml">
+  <mc:Choice Requires="wps">
+    <w:drawing>
+      <wp:anchor distT="0" distB="0" distL="114300" distR="114300" simplePos="0"
+          relativeHeight="{number}" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">
+        <wp:simplePos x="0" y="0"/>
+        <wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>
+        <wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>
+        <wp:extent cx="2743200" cy="914400"/>
+        <wp:effectExtent l="0" t="0" r="0" b="0"/>
+        <wp:wrapSquare wrapText="bothSides"/>
+        <wp:docPr id="{number}" name="Text Box {number}"/>
+        <wp:cNvGraphicFramePr/>
+        <a:graphic>
+          <a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
+            <wps:wsp>
+              <wps:cNvSpPr txBox="1"/>
+              <wps:spPr>
+                <a:xfrm><a:off x="0" y="0"/><a:ext cx="2743200" cy="914400"/></a:xfrm>
+                <a:prstGeom prst="rect"><a:avLst/></a:prstGeom>
+              </wps:spPr>
+              <wps:txbx><w:txbxContent>{paragraphs}</w:txbxContent></wps:txbx>
+              <wps:bodyPr wrap="square" lIns="91440" tIns="45720" rIns="91440" bIns="45720"/>
+            </wps:wsp>
+          </a:graphicData>
+        </a:graphic>
+      </wp:anchor>
+    </w:drawing>
+  </mc:Choice>
+  <mc:Fallback>
+    <w:pict>
+      <v:shape id="Text Box {number}" type="#_x0000_t202"
+          style="position:absolute;width:216pt;height:72pt">
+        <v:textbox><w:txbxContent>{paragraphs}</w:txbxContent></v:textbox>
+      </v:shape>
+    </w:pict>
+  </mc:Fallback>
+</mc:AlternateContent>
+"""
+
+
+def add_text_box(paragraph: Paragraph, texts: Sequence[str], number: int = 1) -> None:
+    """A text box anchored in ``paragraph``, one paragraph per text, the way Word writes
+    it: a DrawingML shape with a VML copy for older readers."""
+    paragraphs = "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in texts)
+    box = parse_xml(_TEXT_BOX.format(number=number, paragraphs=paragraphs))
+    paragraph.add_run()._r.append(box)
 
 
 def to_bytes(document: Document) -> bytes:

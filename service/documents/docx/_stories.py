@@ -1,7 +1,8 @@
 """Every paragraph of a document, in the one order the text model uses.
 
 The order: the body (paragraphs and table cells as they appear, rows top to
-bottom, cells left to right, nested tables inside their cell), then every
+bottom, cells left to right, nested tables inside their cell, a text box's
+paragraphs right after the paragraph that anchors it), then every
 header, then every footer, then the footnotes and the endnotes. Headers and
 footers go section by section, each section's default, first-page and
 even-page one; a section that links to the previous section's header shows
@@ -21,6 +22,7 @@ from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
 from docx.section import _Footer, _Header
 
+from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_PPR, W_SECT_PR, W_TC, W_TYPE, Element
 
 _NOTES = (("footnote", RT.FOOTNOTES, qn("w:footnote")), ("endnote", RT.ENDNOTES, qn("w:endnote")))
@@ -82,10 +84,12 @@ def _related(document: Document, relationship: str) -> list[XmlPart]:
 
 
 def _blocks(container: Element, *, in_table: bool) -> Iterator[tuple[Element, bool]]:
-    """Paragraphs under ``container``, not descending into paragraphs (text boxes)."""
+    """Paragraphs under ``container``, each followed by those of its text boxes."""
     for child in container:
         tag = child.tag
         if tag == W_P:
             yield child, in_table
+            for box in text_boxes(child):
+                yield from _blocks(box, in_table=in_table)
         elif isinstance(tag, str) and tag not in (MC_FALLBACK, W_SECT_PR):
             yield from _blocks(child, in_table=in_table or tag == W_TC)

@@ -11,6 +11,8 @@ from ._package import open_document, save_document
 from ._plan import plan_paragraph
 from ._render import Revisions, render_in_place, render_tracked
 from ._stories import iter_paragraphs
+from ._textboxes import mirror_to_fallbacks
+from ._xml import Element
 
 
 class ParagraphCountChanged(ValueError):
@@ -23,7 +25,8 @@ def apply_texts(data: bytes, texts: Sequence[str]) -> bytes:
     ``texts`` follows ``read_docx(data).paragraphs``. Only the text
     elements a change touches are edited (see ``_plan`` and ``_render``), so
     paragraphs, styles, numbering, tables, images, sections, hyperlink
-    targets, fields, bookmarks, comments and footnote references stay.
+    targets, fields, bookmarks, comments and footnote references stay. A
+    text box edited is copied over its fallback twin (``_textboxes``).
     Raises ``DocxRejected`` for an unsafe or unreadable document and
     ``ParagraphCountChanged`` when ``len(texts)`` is not the paragraph count.
     """
@@ -39,16 +42,17 @@ def rewrite(document: Document, texts: Sequence[str], revisions: Revisions | Non
         raise ParagraphCountChanged(
             f"the document has {len(located)} paragraphs but {len(texts)} texts were given"
         )
-    changed = 0
+    edited: list[Element] = []
     for place, new in zip(located, texts, strict=True):
         atoms = paragraph_atoms(place.element)
         old = atoms_text(atoms)
         if old == new:
             continue
-        changed += 1
+        edited.append(place.element)
         plan = plan_paragraph(atoms, old, new)
         if revisions is None:
             render_in_place(place.element, atoms, plan)
         else:
             render_tracked(place.element, atoms, plan, revisions)
-    return changed
+    mirror_to_fallbacks(edited)
+    return len(edited)

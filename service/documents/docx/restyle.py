@@ -5,7 +5,8 @@ The document gives the content: each body paragraph, with its refined text
 and its style name looked up in the template, and each table as a table of
 the same rows, columns and merged cells, nested tables included. Words keep
 no direct formatting, which the template's styles replace; images and other
-objects inside paragraphs are not carried over.
+objects inside paragraphs are not carried over, and a text box's paragraphs
+follow the paragraph that anchored it.
 
 The body is walked in the order of the text model (``_stories``), so the
 n-th body paragraph met takes the n-th text. A table whose rows or cells are
@@ -27,6 +28,7 @@ from docx.text.paragraph import Paragraph
 
 from ._atoms import LINE_SEPARATOR
 from ._package import open_document, save_document
+from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_VAL, Element
 from .reader import default_style_name, paragraph_style_id, paragraph_style_names
 from .templates import TemplateStyles, clear_body
@@ -138,6 +140,8 @@ class _Writer:
             tag = child.tag
             if tag == W_P:
                 self.paragraph(child, target)
+                for box in text_boxes(child):  # its paragraphs follow it, as they are read
+                    self.blocks(box, target)
             elif tag == W_TBL and _is_plain(child):
                 self.table(child, target)
             elif isinstance(tag, str) and tag not in (MC_FALLBACK, W_SECT_PR):
