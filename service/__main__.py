@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.logging import TRACE_LOG_LEVEL
 
 from service.app import create_app
 from service.settings import Settings, SettingsError
@@ -64,7 +65,8 @@ def main() -> None:
     except SettingsError as exc:
         raise SystemExit(f"refiner: bad configuration: {exc}") from None
     logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=TRACE_LOG_LEVEL if settings.log_level == "trace" else settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     app = create_app(settings)
     config = uvicorn.Config(

@@ -41,12 +41,14 @@ _BODY_OVERHEAD = 64 * 1024
 class Refiner(FastAPI):
     """FastAPI whose WebSockets go straight to the router, past the HTTP middleware.
 
-    Every middleware of the app is for HTTP: body limits, security headers,
-    request timing, CORS, error pages. Each passes a WebSocket through, yet
-    keeps its frame suspended for the socket's whole life, some 4 KB of every
-    idle subscriber (bench/findings.md). The stream routes check the API key
-    themselves (``service/api/streams.py``); an error escaping one reaches
-    uvicorn, which closes the socket with 1011, as it did through them.
+    The app's own middleware is for HTTP: body limits, security headers,
+    request timing, CORS. Each passes a WebSocket through, yet keeps its
+    frame suspended for the socket's whole life, some 4 KB of every idle
+    subscriber (bench/findings.md). Starlette's error and exception
+    middleware are skipped too, so a WebSocket route here must not count on
+    an exception handler: the stream routes check the API key and refuse bad
+    requests themselves (``service/api/streams.py``), and any other error
+    reaches uvicorn, which closes the socket with 1011.
     """
 
     def build_middleware_stack(self) -> ASGIApp:

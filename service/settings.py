@@ -9,11 +9,13 @@ names of the ``openai`` engine's own. An empty variable means the default.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 PREFIX = "REFINER_"
 
@@ -49,6 +51,8 @@ class Settings(BaseSettings):
         str_strip_whitespace=True,
         frozen=True,
         extra="ignore",
+        # Code and tests may name a field, e.g. Settings(llm_temperature=0.7).
+        validate_by_name=True,
     )
 
     host: str = "0.0.0.0"
@@ -112,6 +116,10 @@ class Settings(BaseSettings):
             return cls()
         except ValidationError as exc:
             raise SettingsError("; ".join(_describe(cls, e) for e in exc.errors())) from None
+        except SourceError as exc:  # a JSON setting that is not JSON at all
+            field = re.search(r'field "(\w+)"', str(exc))
+            name = cls.variable(field.group(1)) if field else "a setting"
+            raise SettingsError(f"{name}: not valid JSON") from None
 
     @classmethod
     def variable(cls, field: str) -> str:

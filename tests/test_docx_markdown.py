@@ -127,3 +127,11 @@ def test_html_stays_text_and_nothing_is_fetched() -> None:
 def test_empty_markdown_still_has_a_paragraph() -> None:
     data, _ = write_markdown((TEMPLATES / "default.docx").read_bytes(), "")
     assert [p.text for p in read_docx(data).paragraphs if p.part == "body"] == [""]
+
+
+def test_everything_inside_a_link_stays_inside_it_and_in_order() -> None:
+    document, _ = written("[two\nwords `and code` ![badge](b.png)](https://example.com) end")
+    paragraph = document.paragraphs[0]
+    assert paragraph.text == "two words and code badge end"
+    (link,) = paragraph._p.findall(qn("w:hyperlink"))
+    assert "".join(t.text for t in link.iter(qn("w:t"))) == "two words and code badge"

@@ -6,12 +6,15 @@ import importlib.util
 import io
 import sys
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
 import docx
+import docx.table
 import pytest
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from service.documents.docx import (
@@ -252,3 +255,76 @@ def test_a_text_box_follows_its_anchor_in_a_template() -> None:
         "Boxed two.",
         "After.",
     ]
+
+
+def table_document(edit: Callable[[docx.table.Table], None]) -> bytes:
+    """A 2 x 2 table, changed by ``edit`` the way a crafted or unusual file is."""
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            cell.text = f"r{r}c{c}"
+    edit(table)
+    return to_bytes(document)
+
+
+def grid_span(value: str) -> Callable[[docx.table.Table], None]:
+    def edit(table: docx.table.Table) -> None:
+        span = OxmlElement("w:gridSpan")
+        span.set(qn("w:val"), value)
+        table.cell(0, 0)._tc.get_or_add_tcPr().append(span)
+
+    return edit
+
+
+def row_markup(tag: str) -> Callable[[docx.table.Table], None]:
+    def edit(table: docx.table.Table) -> None:
+        mark = OxmlElement(tag)
+        mark.set(qn("w:id"), "0")
+        if tag == "w:bookmarkStart":
+            mark.set(qn("w:name"), "cells")
+        table.rows[0]._tr.insert(0, mark)
+
+    return edit
+
+
+def grid_before(table: docx.table.Table) -> None:
+    properties = table.rows[1]._tr.get_or_add_trPr()
+    before = OxmlElement("w:gridBefore")
+    before.set(qn("w:val"), "1")
+    properties.append(before)
+
+
+@pytest.mark.parametrize(
+    ("edit", "stays_a_table"),
+    [
+        (row_markup("w:bookmarkStart"), True),
+        (row_markup("w:permEnd"), True),
+        (grid_span("20000"), False),  # wider than Word allows: a crafted file
+        (grid_span("²"), False),  # a digit to str.isdigit, not a number
+        (grid_span("9" * 5000), False),  # past Python's limit for int()
+        (grid_before, False),
+    ],
+)
+def test_unusual_tables_keep_every_text_and_only_plain_ones_stay_tables(
+    edit: Callable[[docx.table.Table], None], stays_a_table: bool
+) -> None:
+    source = table_document(edit)
+    texts = [p.text for p in body_of(source)]
+    out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
+    # Word ends a body with a paragraph: after a last table, an empty one.
+    assert [p.text for p in body_of(out)] == texts + ([""] if stays_a_table else [])
+    assert len(docx.Document(io.BytesIO(out)).tables) == (1 if stays_a_table else 0)
+
+
+def test_a_template_without_a_grid_style_still_rules_the_table(tmp_path: Path) -> None:
+    template = docx.Document(str(TEMPLATES / "default.docx"))
+    template.styles["Table Grid"].delete()
+    path = tmp_path / "no-grid.docx"
+    template.save(str(path))
+    source = table_document(lambda table: None)
+    out, _ = restyle(path.read_bytes(), source, [p.text for p in body_of(source)])
+    (table,) = docx.Document(io.BytesIO(out)).tables
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    assert borders is not None
+    assert {child.get(qn("w:val")) for child in borders} == {"single"}

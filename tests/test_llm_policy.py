@@ -282,6 +282,8 @@ def test_settings_read_the_llm_tables(monkeypatch: pytest.MonkeyPatch) -> None:
         ("REFINER_MAX_JOBS", "0", "REFINER_MAX_JOBS"),
         ("REFINER_TEMPERATURE", "-1", "REFINER_TEMPERATURE"),
         ("REFINER_LOG_LEVEL", "loud", "REFINER_LOG_LEVEL"),
+        ("REFINER_PRICES", "{not json", "REFINER_PRICES"),
+        ("REFINER_CONTEXT_WINDOWS", "[", "REFINER_CONTEXT_WINDOWS"),
     ],
 )
 def test_a_bad_setting_is_refused_by_its_variable_name(
@@ -306,6 +308,7 @@ def test_settings_read_lists_keys_and_defaults(monkeypatch: pytest.MonkeyPatch) 
     assert settings.max_queue == 1000
     assert settings.data_dir == Path("/srv/refiner")
     assert Settings.variable("backend_api_key") == "BACKEND_API_KEY"
+    assert Settings(llm_temperature=0.7).llm_temperature == 0.7, "fields go by name in code"
     assert Settings.variable("max_queue") == "REFINER_MAX_QUEUE"
 
 

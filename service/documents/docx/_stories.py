@@ -22,6 +22,7 @@ from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
 from docx.section import _Footer, _Header
 
+from . import _package  # noqa: F401  (it registers the notes parts as XML, which _related needs)
 from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_PPR, W_SECT_PR, W_TC, W_TYPE, Element
 

@@ -148,21 +148,21 @@ class _Writer:
 
     def runs(self, paragraph: Paragraph, children: Sequence[Token]) -> None:
         formatting = _Formatting()
-        link_runs: list[Run] = []
+        in_link: list[Run] = []  # every run made since the open link began, in order
         for child in children:
             kind = child.type
-            if kind == "text":
-                run = self.run(paragraph, child.content, formatting)
-                if formatting.link is not None and run is not None:
-                    link_runs.append(run)
+            made: Run | None = None
+            if kind in ("text", "image"):  # an image shows its alternative text
+                made = self.run(paragraph, child.content, formatting)
             elif kind == "code_inline":
-                run = self.run(paragraph, child.content, formatting)
-                if run is not None:
-                    run.font.name = _CODE_FONT
+                made = self.run(paragraph, child.content, formatting)
+                if made is not None:
+                    made.font.name = _CODE_FONT
             elif kind == "softbreak":
-                self.run(paragraph, " ", formatting)
+                made = self.run(paragraph, " ", formatting)
             elif kind == "hardbreak":
-                paragraph.add_run().add_break()
+                made = paragraph.add_run()
+                made.add_break()
             elif kind in ("strong_open", "strong_close"):
                 formatting.bold = kind == "strong_open"
             elif kind in ("em_open", "em_close"):
@@ -171,13 +171,13 @@ class _Writer:
                 formatting.strike = kind == "s_open"
             elif kind == "link_open":
                 formatting.link = str(child.attrs.get("href", ""))
-                link_runs = []
+                in_link = []
             elif kind == "link_close":
-                if formatting.link and link_runs:
-                    self.hyperlink(paragraph, formatting.link, link_runs)
+                if formatting.link and in_link:
+                    self.hyperlink(paragraph, formatting.link, in_link)
                 formatting.link = None
-            elif kind == "image":
-                self.run(paragraph, child.content, formatting)  # its alternative text
+            if made is not None and formatting.link is not None:
+                in_link.append(made)
 
     def run(self, paragraph: Paragraph, text: str, formatting: _Formatting) -> Run | None:
         if not text:
@@ -213,7 +213,7 @@ class _Writer:
             index += 1
         columns = max((len(row) for row in rows), default=1)
         table: Table = self.document.add_table(len(rows), columns)
-        table.style = self.styles.table(None)
+        self.styles.style_table(table, None)
         self.wrote = True
         for r, row in enumerate(rows):
             for c, (opening, inline) in enumerate(row):

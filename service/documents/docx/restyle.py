@@ -44,10 +44,26 @@ W_TC = qn("w:tc")
 W_TC_PR = qn("w:tcPr")
 W_GRID_SPAN = qn("w:gridSpan")
 W_GRID_BEFORE = qn("w:gridBefore")
+W_GRID_AFTER = qn("w:gridAfter")
 W_V_MERGE = qn("w:vMerge")
-# What a plain table holds besides its rows and a row besides its cells.
-_TABLE_PARTS = frozenset({W_TBL_PR, W_TBL_GRID, W_TR})
-_ROW_PARTS = frozenset({qn("w:tblPrEx"), W_TR_PR, W_TC})
+# Range markup Word may put between rows and cells; it shows nothing.
+_MARKS = frozenset(
+    qn(f"w:{name}")
+    for name in (
+        "bookmarkStart",
+        "bookmarkEnd",
+        "commentRangeStart",
+        "commentRangeEnd",
+        "permStart",
+        "permEnd",
+        "proofErr",
+    )
+)
+# What a plain table holds besides its rows, and a row besides its cells.
+_TABLE_PARTS = frozenset({W_TBL_PR, W_TBL_GRID, W_TR}) | _MARKS
+_ROW_PARTS = frozenset({qn("w:tblPrEx"), W_TR_PR, W_TC}) | _MARKS
+# Word's own limit; a wider grid (only a crafted file has one) is written as paragraphs.
+MAX_COLUMNS = 63
 
 
 class TextCountMismatch(ValueError):
@@ -75,7 +91,9 @@ def restyle(template: bytes, source: bytes, texts: Sequence[str]) -> tuple[bytes
         raise TextCountMismatch(
             f"{len(texts)} texts for a document body of {writer.used} paragraphs"
         )
-    if not document.element.body.findall(W_P):
+    blocks = [child for child in document.element.body if child.tag != W_SECT_PR]
+    if not blocks or blocks[-1].tag != W_P:
+        # Word ends every body with a paragraph, after a last table too.
         document.add_paragraph(style=writer.styles.paragraph(writer.default_style))
     return save_document(document), writer.styles.missing
 
@@ -161,26 +179,41 @@ class _Writer:
     def table(self, source: Element, target: _Target) -> None:
         rows = source.findall(W_TR)
         table = target.table(len(rows), _columns(source, rows))
-        table.style = self.styles.table(self.table_styles.get(_table_style_id(source) or ""))
+        self.styles.style_table(table, self.table_styles.get(_table_style_id(source) or ""))
         for source_cell, (row, column) in _merge_cells(table, rows):
             self.blocks(source_cell, _CellTarget(_Cell(_tc_at(table, row, column), table)))
 
 
 def _is_plain(table: Element) -> bool:
-    """Rows straight under the table and cells straight under the rows."""
+    """A table rebuilt as a table: rows straight under it, cells straight under the rows,
+    every row starting and ending on the grid, and no wider than Word allows."""
     if any(isinstance(c.tag, str) and c.tag not in _TABLE_PARTS for c in table):
         return False
     rows = table.findall(W_TR)
-    return bool(rows) and all(
-        all(isinstance(c.tag, str) and c.tag in _ROW_PARTS for c in row)
-        and row.find(W_TC) is not None
-        for row in rows
-    )
+    if not rows:
+        return False
+    for row in rows:
+        if any(isinstance(c.tag, str) and c.tag not in _ROW_PARTS for c in row):
+            return False
+        properties = row.find(W_TR_PR)
+        if properties is not None and (
+            properties.find(W_GRID_BEFORE) is not None or properties.find(W_GRID_AFTER) is not None
+        ):
+            return False
+        spans = [_span(cell) for cell in row.findall(W_TC)]
+        if not spans or None in spans or sum(s for s in spans if s) > MAX_COLUMNS:
+            return False
+    return _declared_columns(table) <= MAX_COLUMNS
 
 
-def _span(cell: Element) -> int:
+def _span(cell: Element) -> int | None:
+    """How many grid columns a cell spans; None if its ``w:gridSpan`` is not a number."""
     value = _cell_property(cell, W_GRID_SPAN)
-    return int(value) if value is not None and value.isdigit() and int(value) > 0 else 1
+    if value is None:
+        return 1
+    if value.isascii() and value.isdecimal() and len(value) <= 3 and int(value) > 0:
+        return int(value)
+    return None
 
 
 def _cell_property(cell: Element, tag: str) -> str | None:
@@ -189,18 +222,14 @@ def _cell_property(cell: Element, tag: str) -> str | None:
     return None if element is None else element.get(W_VAL, "")
 
 
-def _grid_before(row: Element) -> int:
-    properties = row.find(W_TR_PR)
-    before = properties.find(W_GRID_BEFORE) if properties is not None else None
-    value = before.get(W_VAL) if before is not None else None
-    return int(value) if value is not None and value.isdigit() else 0
+def _declared_columns(table: Element) -> int:
+    grid = table.find(W_TBL_GRID)
+    return len(grid.findall(W_GRID_COL)) if grid is not None else 0
 
 
 def _columns(table: Element, rows: list[Element]) -> int:
-    grid = table.find(W_TBL_GRID)
-    declared = len(grid.findall(W_GRID_COL)) if grid is not None else 0
-    used = max(_grid_before(row) + sum(_span(c) for c in row.findall(W_TC)) for row in rows)
-    return max(declared, used, 1)
+    used = max(sum(_span(c) or 1 for c in row.findall(W_TC)) for row in rows)
+    return max(_declared_columns(table), used, 1)
 
 
 def _merge_cells(table: Table, rows: list[Element]) -> list[tuple[Element, tuple[int, int]]]:
@@ -213,9 +242,9 @@ def _merge_cells(table: Table, rows: list[Element]) -> list[tuple[Element, tuple
     placed: list[tuple[Element, tuple[int, int]]] = []
     tops: dict[int, int] = {}  # column -> row where the open vertical merge started
     for r, row in enumerate(rows):
-        column = _grid_before(row)
+        column = 0
         for cell in row.findall(W_TC):
-            span = _span(cell)
+            span = _span(cell) or 1
             last = min(column + span, len(table.columns)) - 1
             merge = _cell_property(cell, W_V_MERGE)
             continues = merge is not None and merge != "restart" and column in tops
@@ -235,7 +264,7 @@ def _tc_at(table: Table, row: int, column: int) -> Element:
     """The ``w:tc`` of ``row`` that starts at grid ``column`` (python-docx's ``cell()``
     gives the first cell of a merge instead)."""
     tr = table.rows[row]._tr
-    at = tr.grid_before
+    at = 0
     for tc in tr.tc_lst:
         if at >= column:
             return tc

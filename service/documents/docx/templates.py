@@ -14,11 +14,13 @@ from pathlib import Path
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
 from docx.styles.style import ParagraphStyle
+from docx.table import Table
 
 from ._atoms import LINE_SEPARATOR
 from ._package import open_document, save_document
-from ._xml import W_SECT_PR
+from ._xml import W_SECT_PR, new_element
 from .safety import DocxRejected
 
 FALLBACK_STYLE = "Normal"
@@ -84,12 +86,26 @@ class TemplateStyles:
             self.missing.append(name)
         return style if style is not None else self._paragraph.get(FALLBACK_STYLE)
 
-    def table(self, name: str | None) -> str | None:
-        """The table style called ``name``, else the plain grid, else the default (None)."""
+    def style_table(self, table: Table, name: str | None) -> None:
+        """Give ``table`` the style called ``name``, else the plain grid; where the
+        template has neither (Word keeps "Table Grid" latent until it is used),
+        rule its cells directly, so that a table never loses its lines."""
         for candidate in (name, FALLBACK_TABLE_STYLE):
             if candidate in self._table:
-                return candidate
-        return None
+                table.style = candidate
+                return
+        borders = new_element("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            line = new_element(f"w:{edge}")
+            for attribute, value in (
+                ("val", "single"),
+                ("sz", "4"),
+                ("space", "0"),
+                ("color", "auto"),
+            ):
+                line.set(qn(f"w:{attribute}"), value)
+            borders.append(line)
+        table._tbl.tblPr.append(borders)
 
 
 def list_templates(folder: Path) -> list[dict[str, object]]:
