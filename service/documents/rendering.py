@@ -20,6 +20,7 @@ import docx
 from service.documents.docx import (
     SEPARATOR,
     DocxText,
+    Reach,
     TextCountMismatch,
     apply_texts,
     read_docx,
@@ -76,12 +77,23 @@ def _is_list(block: str) -> bool:
     return len(lines) > 1 and all(_BULLET.match(x) or _NUMBERED.match(x) for x in lines)
 
 
-def _docx_paragraphs(source: bytes, text: str) -> tuple[DocxText, list[str]]:
-    original = read_docx(source)
-    texts = DocxText.split(text, len(original.paragraphs))
-    if texts is None:
-        raise CannotRender("the refined text no longer has the document's paragraphs")
-    return original, texts
+def _docx_paragraphs(source: bytes, text: str) -> tuple[DocxText, list[str], Reach]:
+    """The document's paragraphs and the text cut to them, in the first reach that fits.
+
+    A text refined before footnotes, endnotes and text boxes were read has
+    only the main stories' paragraphs: it fits ``Reach.MAIN``.
+    """
+    for reach in Reach:
+        original = read_docx(source, reach)
+        texts = DocxText.split(text, len(original.paragraphs))
+        if texts is not None:
+            return original, texts, reach
+    raise CannotRender("the refined text no longer has the document's paragraphs")
+
+
+def _reach_of(source: bytes, paragraphs: int) -> Reach | None:
+    """The reach in which ``source`` has that many paragraphs, if any."""
+    return next((r for r in Reach if len(read_docx(source, r).paragraphs) == paragraphs), None)
 
 
 def render(
@@ -97,16 +109,16 @@ def render(
     if fmt != "docx":
         raise ValueError(f"unknown output format {fmt!r}")
     if doc_format == "docx" and source is not None:
-        original, texts = _docx_paragraphs(source, text)
+        original, texts, reach = _docx_paragraphs(source, text)
         if template is None:
-            return Rendered(apply_texts(source, texts))
+            return Rendered(apply_texts(source, texts, reach))
         body = [
             (p.style, t)
             for p, t in zip(original.paragraphs, texts, strict=True)
             if p.part == "body"
         ]
         try:
-            return Rendered(*restyle(template, source, [t for _, t in body]))
+            return Rendered(*restyle(template, source, [t for _, t in body], reach))
         except TextCountMismatch:
             # The body walked otherwise than it was read: keep every text, in paragraphs.
             log.warning("could not rebuild the document's tables in the template", exc_info=True)
@@ -131,14 +143,11 @@ def tracked_changes(
     if len(old) != len(new):
         old, new = [before], [after]  # paragraphs were merged: one revision block
     base: bytes | Sequence[tuple[str, str]]
-    if (
-        doc_format == "docx"
-        and source is not None
-        and len(old) == len(read_docx(source).paragraphs)
-    ):
+    reach = _reach_of(source, len(old)) if doc_format == "docx" and source is not None else None
+    if source is not None and reach is not None:
         base = source
     elif doc_format == "md" and len(old) == len(markdown_paragraphs(before)):
         base = markdown_paragraphs(before)
     else:
         base = [("Normal", p) for p in old]
-    return tracked_changes_docx(base, old, new, author=author, date=date)
+    return tracked_changes_docx(base, old, new, author=author, date=date, reach=reach or Reach.ALL)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ._package import save_document
 from .apply import ParagraphCountChanged, apply_texts
 from .markdown import write_markdown
-from .model import SEPARATOR, DocxParagraph, DocxText
+from .model import SEPARATOR, DocxParagraph, DocxText, Reach
 from .reader import read_docx
 from .restyle import TextCountMismatch, restyle
 from .safety import DocxRejected, check_docx
@@ -29,6 +29,7 @@ __all__ = [
     "DocxRejected",
     "DocxText",
     "ParagraphCountChanged",
+    "Reach",
     "TextCountMismatch",
     "apply_texts",
     "check_docx",

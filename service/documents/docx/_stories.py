@@ -25,6 +25,7 @@ from docx.section import _Footer, _Header
 from . import _package  # noqa: F401  (it registers the notes parts as XML, which _related needs)
 from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_PPR, W_SECT_PR, W_TC, W_TYPE, Element
+from .model import Reach
 
 _NOTES = (("footnote", RT.FOOTNOTES, qn("w:footnote")), ("endnote", RT.ENDNOTES, qn("w:endnote")))
 # Notes Word keeps for the lines between the text and the notes, not written by anyone.
@@ -41,9 +42,10 @@ class Located:
     in_table: bool
 
 
-def iter_paragraphs(document: Document) -> Iterator[Located]:
+def iter_paragraphs(document: Document, reach: Reach = Reach.ALL) -> Iterator[Located]:
+    boxes = reach is Reach.ALL
     section = 0
-    for element, in_table in _blocks(document.element.body, in_table=False):
+    for element, in_table in _blocks(document.element.body, in_table=False, boxes=boxes):
         yield Located(element, "body", section, in_table)
         properties = element.find(W_PPR)
         if properties is not None and properties.find(W_SECT_PR) is not None:
@@ -63,13 +65,15 @@ def iter_paragraphs(document: Document) -> Iterator[Located]:
                 if part.partname in seen:
                     continue
                 seen.add(part.partname)
-                for element, in_table in _blocks(part.element, in_table=False):
+                for element, in_table in _blocks(part.element, in_table=False, boxes=boxes):
                     yield Located(element, kind, index, in_table)
+    if reach is not Reach.ALL:
+        return
     for kind, relationship, tag in _NOTES:
         for notes in _related(document, relationship):
             for note in notes.element.iterchildren(tag):
                 if note.get(W_TYPE, "normal") not in _SEPARATORS:
-                    for element, in_table in _blocks(note, in_table=False):
+                    for element, in_table in _blocks(note, in_table=False, boxes=True):
                         yield Located(element, kind, 0, in_table)
 
 
@@ -84,13 +88,13 @@ def _related(document: Document, relationship: str) -> list[XmlPart]:
     ]
 
 
-def _blocks(container: Element, *, in_table: bool) -> Iterator[tuple[Element, bool]]:
+def _blocks(container: Element, *, in_table: bool, boxes: bool) -> Iterator[tuple[Element, bool]]:
     """Paragraphs under ``container``, each followed by those of its text boxes."""
     for child in container:
         tag = child.tag
         if tag == W_P:
             yield child, in_table
-            for box in text_boxes(child):
-                yield from _blocks(box, in_table=in_table)
+            for box in text_boxes(child) if boxes else ():
+                yield from _blocks(box, in_table=in_table, boxes=boxes)
         elif isinstance(tag, str) and tag not in (MC_FALLBACK, W_SECT_PR):
-            yield from _blocks(child, in_table=in_table or tag == W_TC)
+            yield from _blocks(child, in_table=in_table or tag == W_TC, boxes=boxes)

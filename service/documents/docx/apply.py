@@ -13,16 +13,17 @@ from ._render import Revisions, render_in_place, render_tracked
 from ._stories import iter_paragraphs
 from ._textboxes import mirror_to_fallbacks
 from ._xml import Element
+from .model import Reach
 
 
 class ParagraphCountChanged(ValueError):
     """The texts do not match the document's paragraphs one to one."""
 
 
-def apply_texts(data: bytes, texts: Sequence[str]) -> bytes:
+def apply_texts(data: bytes, texts: Sequence[str], reach: Reach = Reach.ALL) -> bytes:
     """The document in ``data`` with paragraph ``i`` showing ``texts[i]``.
 
-    ``texts`` follows ``read_docx(data).paragraphs``. Only the text
+    ``texts`` follows ``read_docx(data, reach).paragraphs``. Only the text
     elements a change touches are edited (see ``_plan`` and ``_render``), so
     paragraphs, styles, numbering, tables, images, sections, hyperlink
     targets, fields, bookmarks, comments and footnote references stay. A
@@ -31,13 +32,18 @@ def apply_texts(data: bytes, texts: Sequence[str]) -> bytes:
     ``ParagraphCountChanged`` when ``len(texts)`` is not the paragraph count.
     """
     document = open_document(data)
-    rewrite(document, texts)
+    rewrite(document, texts, reach=reach)
     return save_document(document)
 
 
-def rewrite(document: Document, texts: Sequence[str], revisions: Revisions | None = None) -> int:
+def rewrite(
+    document: Document,
+    texts: Sequence[str],
+    revisions: Revisions | None = None,
+    reach: Reach = Reach.ALL,
+) -> int:
     """Edit ``document`` in place (as tracked changes with ``revisions``); paragraphs changed."""
-    located = list(iter_paragraphs(document))
+    located = list(iter_paragraphs(document, reach))
     if len(texts) != len(located):
         raise ParagraphCountChanged(
             f"the document has {len(located)} paragraphs but {len(texts)} texts were given"

@@ -11,8 +11,22 @@ make a blank line or touch an edge; a tab is ``\\t``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 SEPARATOR = "\n\n"
+
+
+class Reach(Enum):
+    """Which paragraphs of a document its text holds.
+
+    ``ALL``: the body with its text boxes, the headers and footers, the
+    footnotes and endnotes. ``MAIN``: the body without text boxes, the
+    headers and footers: the text of versions of the service that read no
+    more, kept so that documents refined by them still render.
+    """
+
+    ALL = "all"
+    MAIN = "main"
 
 
 @dataclass(frozen=True, slots=True)

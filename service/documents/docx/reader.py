@@ -9,15 +9,15 @@ from ._atoms import paragraph_text
 from ._package import open_document
 from ._stories import iter_paragraphs
 from ._xml import W_ILVL, W_NUM_PR, W_P_STYLE, W_PPR, W_VAL, Element
-from .model import DocxParagraph, DocxText
+from .model import DocxParagraph, DocxText, Reach
 
 
-def read_docx(data: bytes) -> DocxText:
+def read_docx(data: bytes, reach: Reach = Reach.ALL) -> DocxText:
     """Every paragraph of the document, after ``check_docx`` (raises ``DocxRejected``)."""
-    return read_document(open_document(data))
+    return read_document(open_document(data), reach)
 
 
-def read_document(document: Document) -> DocxText:
+def read_document(document: Document, reach: Reach = Reach.ALL) -> DocxText:
     names = paragraph_style_names(document)
     default = default_style_name(document)
     paragraphs = tuple(
@@ -29,7 +29,7 @@ def read_document(document: Document) -> DocxText:
             in_table=located.in_table,
             list_level=_list_level(located.element),
         )
-        for located in iter_paragraphs(document)
+        for located in iter_paragraphs(document, reach)
     )
     return DocxText(paragraphs)
 

@@ -30,6 +30,7 @@ from ._atoms import LINE_SEPARATOR
 from ._package import open_document, save_document
 from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_VAL, Element
+from .model import Reach
 from .reader import default_style_name, paragraph_style_id, paragraph_style_names
 from .templates import TemplateStyles, clear_body
 
@@ -70,7 +71,9 @@ class TextCountMismatch(ValueError):
     """The texts given are not one per body paragraph of the document."""
 
 
-def restyle(template: bytes, source: bytes, texts: Sequence[str]) -> tuple[bytes, list[str]]:
+def restyle(
+    template: bytes, source: bytes, texts: Sequence[str], reach: Reach = Reach.ALL
+) -> tuple[bytes, list[str]]:
     """``source``'s body with ``texts`` (one per body paragraph, in order) in ``template``.
 
     Returns the document and the paragraph style names the template lacks,
@@ -85,6 +88,7 @@ def restyle(template: bytes, source: bytes, texts: Sequence[str]) -> tuple[bytes
         default_style=default_style_name(original),
         table_styles=_table_style_names(original),
         texts=iter(texts),
+        boxes=reach is Reach.ALL,
     )
     writer.blocks(original.element.body, _BodyTarget(document))
     if writer.used != len(texts):
@@ -151,6 +155,7 @@ class _Writer:
     default_style: str
     table_styles: dict[str, str]  # the source's table style ids to names
     texts: Iterator[str]
+    boxes: bool  # whether text boxes are read (see Reach)
     used: int = 0
 
     def blocks(self, container: Element, target: _Target) -> None:
@@ -158,7 +163,7 @@ class _Writer:
             tag = child.tag
             if tag == W_P:
                 self.paragraph(child, target)
-                for box in text_boxes(child):  # its paragraphs follow it, as they are read
+                for box in text_boxes(child) if self.boxes else ():  # read right after it
                     self.blocks(box, target)
             elif tag == W_TBL and _is_plain(child):
                 self.table(child, target)

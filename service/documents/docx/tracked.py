@@ -22,7 +22,7 @@ from ._package import open_document, save_document
 from ._render import Revisions
 from ._xml import W_ID, W_SECT_PR
 from .apply import ParagraphCountChanged, rewrite
-from .model import DocxText
+from .model import DocxText, Reach
 from .reader import read_document
 from .templates import fill
 
@@ -34,6 +34,7 @@ def tracked_changes_docx(
     *,
     author: str,
     date: datetime,
+    reach: Reach = Reach.ALL,
 ) -> bytes:
     """Paragraph ``i`` showing ``old_texts[i]`` changed into ``new_texts[i]`` as revisions.
 
@@ -48,8 +49,8 @@ def tracked_changes_docx(
         )
     if isinstance(before, bytes):
         document = open_document(before)
-        if read_document(document).texts != list(old_texts):
-            rewrite(document, old_texts)
+        if read_document(document, reach).texts != list(old_texts):
+            rewrite(document, old_texts, reach=reach)
     else:
         styles = [style for style, _ in (before.styled if isinstance(before, DocxText) else before)]
         if len(styles) != len(old_texts):
@@ -60,7 +61,7 @@ def tracked_changes_docx(
         fill(document, list(zip(styles, old_texts, strict=True)) or [("Normal", "")])
     revisions = Revisions(author=author, date=date, next_id=_max_id(document) + 1)
     if old_texts or new_texts:
-        rewrite(document, new_texts, revisions)
+        rewrite(document, new_texts, revisions, reach)
     return save_document(document)
 
 
