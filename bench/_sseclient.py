@@ -10,6 +10,7 @@ a ``200`` status, a chunked or close-delimited body of ``data:`` lines.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from types import TracebackType
 
@@ -31,6 +32,9 @@ class RawEventStream:
     def __init__(self, stream: anyio.abc.SocketStream, rest: bytes, chunked: bool) -> None:
         self._stream = stream
         self._raw = bytearray(rest)  # as received, still chunk-encoded when chunked
+        # When the bytes being parsed arrived: a delivery's time, however long
+        # the frames before it in the same read take to handle.
+        self.received_at = time.time()
         self._body = bytearray()  # the event stream itself
         self._chunked = chunked
         self.ended = False
@@ -56,6 +60,7 @@ class RawEventStream:
             while not self._parse(on_data) and not self.ended:
                 try:
                     self._raw += await self._stream.receive(_CHUNK)
+                    self.received_at = time.time()
                 except (anyio.EndOfStream, anyio.BrokenResourceError):
                     return
         finally:

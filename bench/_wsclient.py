@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from types import TracebackType
 
@@ -47,6 +48,9 @@ class RawWebSocket:
     def __init__(self, stream: anyio.abc.SocketStream, rest: bytes) -> None:
         self._stream = stream
         self._buffer = bytearray(rest)
+        # When the bytes being parsed arrived: a delivery's time, however long
+        # the frames before it in the same read take to handle.
+        self.received_at = time.time()
         self._fragments: list[bytes] = []
         self._outgoing: list[bytes] = []
         self.close_code: int | None = None
@@ -86,6 +90,7 @@ class RawWebSocket:
                     return
                 try:
                     self._buffer += await self._stream.receive(_CHUNK)
+                    self.received_at = time.time()
                 except (anyio.EndOfStream, anyio.BrokenResourceError):
                     return
         finally:

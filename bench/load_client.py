@@ -253,11 +253,10 @@ def _ws_url(base_url: str) -> str:
 
 async def _follow(stream: RawWebSocket | RawEventStream, sub: Subscriber) -> None:
     """Record what each WebSocket text frame or SSE ``data:`` line carries."""
-    clock = time.time
 
     def on_payload(payload: bytes) -> bool:
-        now = clock()  # before decoding: the decoder's time is the client's, not the server's
-        sub.record_frame(_loads(payload), now)
+        # When the bytes arrived, not when they were decoded: the decoder's time is the client's.
+        sub.record_frame(_loads(payload), stream.received_at)
         return sub.ended
 
     await stream.read(on_payload)
@@ -266,10 +265,9 @@ async def _follow(stream: RawWebSocket | RawEventStream, sub: Subscriber) -> Non
 async def _follow_session(ws: RawWebSocket, sub: Subscriber) -> None:
     """An editor's ``/ws`` session following one job; op replies are not envelopes."""
     await ws.send_text(json.dumps({"op": "subscribe", "ref": 1, "job_id": sub.job_id}))
-    clock = time.time
 
     def on_text(payload: bytes) -> bool:
-        now = clock()
+        now = ws.received_at
         body = _loads(payload)
         if type(body) is dict and "op" in body:
             if body["op"] == "error":
@@ -284,10 +282,10 @@ async def _follow_session(ws: RawWebSocket, sub: Subscriber) -> None:
 async def _follow_pubsub(ws: RawWebSocket, sub: Subscriber) -> None:
     subscribe = {"method": "subscribe", "arguments": {"topics": [sub.job_id]}, "call_id": "sub"}
     await ws.send_text(json.dumps({"request": subscribe}))
-    dumps, clock = json.dumps, time.time
+    dumps = json.dumps
 
     def on_text(payload: bytes) -> bool:
-        now = clock()
+        now = ws.received_at
         request = _loads(payload).get("request")
         if not request or request.get("method") != "notify":
             return False
