@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import docx
+import pytest
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 
 from service.documents.docx import read_docx, write_markdown
 
@@ -135,3 +139,52 @@ def test_everything_inside_a_link_stays_inside_it_and_in_order() -> None:
     assert paragraph.text == "two words and code badge end"
     (link,) = paragraph._p.findall(qn("w:hyperlink"))
     assert "".join(t.text for t in link.iter(qn("w:t"))) == "two words and code badge"
+
+
+def numbering_of(document: Document, paragraph: Paragraph) -> tuple[str, str] | None:
+    """The paragraph's own (numId, start) when it overrides its style's numbering."""
+    num_id = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+    if num_id is None:
+        return None
+    value = num_id.get(qn("w:val"))
+    definitions = document.part.numbering_part.element
+    (count,) = [n for n in definitions.findall(qn("w:num")) if n.get(qn("w:numId")) == value]
+    start = count.find(f"{qn('w:lvlOverride')}/{qn('w:startOverride')}")
+    return value, start.get(qn("w:val"))
+
+
+def test_each_numbered_list_counts_from_its_own_start() -> None:
+    document, _ = written("1. one\n2. two\n\nBetween.\n\n3. three\n4. four\n\n- a bullet\n")
+    first, second, between, third, fourth, bullet = (
+        numbering_of(document, p) for p in document.paragraphs
+    )
+    assert first is not None
+    assert third is not None
+    assert first == second
+    assert third == fourth
+    assert first[1] == "1"
+    assert third[1] == "3", "a list that starts at 3 says so"
+    assert third[0] != first[0], "the second list counts anew"
+    assert between is None
+    assert bullet is None
+
+
+def test_libreoffice_counts_a_second_list_from_one(tmp_path: Path) -> None:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+    data, _ = write_markdown(
+        (TEMPLATES / "default.docx").read_bytes(), "1. one\n2. two\n\nBetween.\n\n1. again\n"
+    )
+    path = tmp_path / "lists.docx"
+    path.write_bytes(data)
+    profile = (tmp_path / "lo-profile").as_uri()
+    command = [found, f"-env:UserInstallation={profile}", "--headless"]
+    subprocess.run(
+        [*command, "--convert-to", "txt:Text", "--outdir", str(tmp_path), str(path)],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    lines = [line.strip() for line in path.with_suffix(".txt").read_text("utf-8-sig").splitlines()]
+    assert lines == ["1. one", "2. two", "Between.", "1. again"]

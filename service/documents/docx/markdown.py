@@ -65,10 +65,17 @@ class _Formatting:
 
 
 @dataclass(slots=True)
+class _List:
+    ordered: bool
+    start: int = 1
+    count: tuple[int, int] | None = None  # its own numbering (numId, level), once made
+
+
+@dataclass(slots=True)
 class _Writer:
     document: Document
     styles: TemplateStyles
-    lists: list[str] = field(default_factory=list)  # "bullet" or "number", outermost first
+    lists: list[_List] = field(default_factory=list)  # the open lists, outermost first
     item_started: list[bool] = field(default_factory=list)  # per open list item
     quotes: int = 0
     cell: _Cell | None = None  # the table cell being written, if any
@@ -87,14 +94,18 @@ class _Writer:
                 self.paragraph(tokens[index + 1], f"Heading {level}")
                 index += 2
             elif kind == "paragraph_open":
-                self.paragraph(tokens[index + 1], *self.block_style())
+                starts_item = bool(self.lists) and not self.item_started[-1]
+                paragraph = self.paragraph(tokens[index + 1], *self.block_style())
+                if starts_item and self.lists[-1].ordered:
+                    self.number(paragraph, self.lists[-1])
                 index += 2
             elif kind in ("fence", "code_block"):
                 self.code(token.content)
             elif kind == "bullet_list_open":
-                self.lists.append("bullet")
+                self.lists.append(_List(ordered=False))
             elif kind == "ordered_list_open":
-                self.lists.append("number")
+                start = str(token.attrs.get("start", "1"))
+                self.lists.append(_List(ordered=True, start=int(start) if start.isdecimal() else 1))
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 self.lists.pop()
             elif kind == "list_item_open":
@@ -118,7 +129,7 @@ class _Writer:
                 kind = "List Continue"
             else:
                 self.item_started[-1] = True
-                kind = "List Bullet" if self.lists[-1] == "bullet" else "List Number"
+                kind = "List Number" if self.lists[-1].ordered else "List Bullet"
             return (f"{kind}{suffix}", kind) if suffix else (kind,)
         return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
 
@@ -134,8 +145,41 @@ class _Writer:
         paragraph.style = self.styles.paragraph(style, *alternatives)
         return paragraph
 
-    def paragraph(self, inline: Token, style: str, *alternatives: str) -> None:
-        self.runs(self.add_paragraph(style, *alternatives), inline.children or [])
+    def paragraph(self, inline: Token, style: str, *alternatives: str) -> Paragraph:
+        paragraph = self.add_paragraph(style, *alternatives)
+        self.runs(paragraph, inline.children or [])
+        return paragraph
+
+    def number(self, paragraph: Paragraph, open_list: _List) -> None:
+        """Number an item in its own list's count: every list starts anew, at its start.
+
+        A numbered style counts on across the whole document; each list gets
+        a numbering instance of the style's own definition, restarted.
+        """
+        if open_list.count is None:
+            open_list.count = self.new_count(paragraph, open_list.start)
+        if open_list.count is None:
+            return  # the style numbers nothing: the template decides
+        num_id, level = open_list.count
+        numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        numbering.get_or_add_ilvl().val = level
+        numbering.get_or_add_numId().val = num_id
+
+    def new_count(self, paragraph: Paragraph, start: int) -> tuple[int, int] | None:
+        style = paragraph.style
+        properties = style.element.pPr if style is not None else None
+        numbered = properties.numPr if properties is not None else None
+        if numbered is None or numbered.numId is None:
+            return None
+        definitions = self.document.part.numbering_part.element
+        try:
+            abstract = definitions.num_having_numId(numbered.numId.val).abstractNumId.val
+        except KeyError:
+            return None
+        level = numbered.ilvl.val if numbered.ilvl is not None else 0
+        count = definitions.add_num(abstract)
+        count.add_lvlOverride(ilvl=level).add_startOverride(start)
+        return int(count.numId), int(level)
 
     def code(self, content: str) -> None:
         paragraph = self.add_paragraph("macro", "No Spacing")
