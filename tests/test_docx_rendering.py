@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 
 from service.documents.docx import Reach, read_docx
 from service.documents.rendering import render, tracked_changes
@@ -66,3 +67,24 @@ def test_the_current_text_renders_with_everything_in_it() -> None:
     text = refined(read_docx(source).joined())
     out = render("docx", "docx", text, source=source).data
     assert read_docx(out).texts == text.split("\n\n")
+
+
+def test_markdown_changes_are_tracked_in_the_rendered_document() -> None:
+    before = "# Plan\n\nWe **need** to utilize it.\n\n- in order to go\n- stay"
+    after = "# Plan\n\nWe **need** to use it.\n\n- to go\n- stay"
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    tracked = tracked_changes("md", before, after, source=None, author="r", date=when)
+    document = docx.Document(io.BytesIO(tracked))
+    body = document.element.body
+    assert [d.text for d in body.iter(qn("w:delText"))] == ["utilize", "in order "]
+    assert "".join(t.text for t in body.iter(qn("w:t"))).count("**") == 0, "no Markdown marks"
+    assert document.paragraphs[0].style is not None
+    assert document.paragraphs[0].style.name == "Heading 1"
+    assert [r.text for r in document.paragraphs[1].runs if r.bold] == ["need"]
+
+
+def test_markdown_whose_blocks_changed_in_number_is_still_tracked() -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    tracked = tracked_changes("md", "- a\n- b", "- a b", source=None, author="r", date=when)
+    body = docx.Document(io.BytesIO(tracked)).element.body
+    assert [d.text for d in body.iter(qn("w:delText"))] == ["-"], "tracked, as one block"

@@ -139,6 +139,8 @@ def tracked_changes(
     date: datetime,
 ) -> bytes:
     """A ``.docx`` in which every change from ``before`` to ``after`` is a tracked revision."""
+    if doc_format == "md" and (rendered := _tracked_markdown(before, after, author, date)):
+        return rendered
     old, new = before.split(SEPARATOR), after.split(SEPARATOR)
     if len(old) != len(new):
         old, new = [before], [after]  # paragraphs were merged: one revision block
@@ -151,3 +153,19 @@ def tracked_changes(
     else:
         base = [("Normal", p) for p in old]
     return tracked_changes_docx(base, old, new, author=author, date=date, reach=reach or Reach.ALL)
+
+
+def _tracked_markdown(before: str, after: str, author: str, date: datetime) -> bytes | None:
+    """Both versions rendered as Word would show them, the changes tracked in the first.
+
+    Headings, lists, emphasis and tables then look as in the output, and
+    the revisions are in words, not in Markdown's marks. ``None`` when the
+    two do not render to as many paragraphs (a pass merged or split blocks).
+    """
+    template = blank_template()
+    old_document = write_markdown(template, before)[0]
+    old = read_docx(old_document).texts
+    new = read_docx(write_markdown(template, after)[0]).texts
+    if len(old) != len(new):
+        return None
+    return tracked_changes_docx(old_document, old, new, author=author, date=date)
