@@ -10,7 +10,7 @@ import pytest
 from service.documents.docx import DocxParagraph, DocxText, read_docx
 from tests.support.docx_samples import (
     add_notes,
-    add_text_box,
+    boxed_docx,
     sample_document,
     sample_docx,
     to_bytes,
@@ -134,15 +134,6 @@ def test_footnotes_and_endnotes_come_last_without_their_separators() -> None:
         ("endnote", " An endnote in order to end."),
     ]
     assert "See footnote 2." in [p.text for p in paragraphs if p.part == "body"]
-
-
-def boxed_docx() -> bytes:
-    document = docx.Document()
-    document.add_paragraph("Before the box.")
-    anchor = document.add_paragraph("The anchor paragraph.")
-    add_text_box(anchor, ["We utilize boxes.", "In order to call out."])
-    document.add_paragraph("After the box.")
-    return to_bytes(document)
 
 
 def test_a_text_box_is_read_once_right_after_its_anchor() -> None:

@@ -26,7 +26,7 @@ from service.documents.docx import (
     restyle,
     write_with_template,
 )
-from tests.support.docx_samples import add_text_box, sample_docx, to_bytes
+from tests.support.docx_samples import boxed_docx, sample_docx, to_bytes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SHIPPED = ("academic", "business", "default")
@@ -240,20 +240,15 @@ def test_restyling_needs_one_text_per_body_paragraph() -> None:
 
 
 def test_a_text_box_follows_its_anchor_in_a_template() -> None:
-    document = docx.Document()
-    document.add_paragraph("Before.")
-    anchor = document.add_paragraph("Anchor.")
-    add_text_box(anchor, ["Boxed one.", "Boxed two."])
-    document.add_paragraph("After.")
-    source = to_bytes(document)
+    source = boxed_docx()
     texts = [p.text for p in body_of(source)]
     out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
     assert [p.text for p in body_of(out)] == [
-        "Before.",
-        "Anchor.",
-        "Boxed one.",
-        "Boxed two.",
-        "After.",
+        "Before the box.",
+        "The anchor paragraph.",
+        "We utilize boxes.",
+        "In order to call out.",
+        "After the box.",
     ]
 
 

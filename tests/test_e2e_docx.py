@@ -88,6 +88,20 @@ async def run_job(
     return job
 
 
+async def refine_upload(server: ServerProcess, name: str, data: bytes) -> bytes:
+    """Upload a .docx as a three-pass job, wait for it, and download the result."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        reply = await client.post(
+            "/refine/run",
+            data={"request": json.dumps({"passes": 3})},
+            files=[("file", (name, data, DOCX))],
+        )
+        job = await run_job(client, server, reply)
+        download = await client.get(f"/jobs/{job['job_id']}/output")
+    assert download.status_code == 200, download.text
+    return download.content
+
+
 async def test_a_docx_refined_in_three_passes_comes_back_with_its_formatting(
     server: ServerProcess, tmp_path: Path
 ) -> None:
@@ -171,20 +185,13 @@ async def test_footnotes_and_endnotes_are_refined_with_the_body(
 ) -> None:
     document = sample_document()
     add_notes(document, ["We utilize this source in order to check."], ["Commence the appendix."])
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
-        reply = await client.post(
-            "/refine/run",
-            data={"request": json.dumps({"passes": 3})},
-            files=[("file", ("notes.docx", to_bytes(document), DOCX))],
-        )
-        job = await run_job(client, server, reply)
-        download = await client.get(f"/jobs/{job['job_id']}/output")
-    notes = [(p.part, p.text) for p in read_docx(download.content).paragraphs][-2:]
+    refined = await refine_upload(server, "notes.docx", to_bytes(document))
+    notes = [(p.part, p.text) for p in read_docx(refined).paragraphs][-2:]
     assert notes == [
         ("footnote", " We use this source to check."),
         ("endnote", " Start the appendix."),
     ]
-    content = libreoffice_opens(download.content, tmp_path, "notes.docx")
+    content = libreoffice_opens(refined, tmp_path, "notes.docx")
     assert "We use this source to check." in content
     assert 'text:note-class="footnote"' in content
     assert 'text:note-class="endnote"' in content
@@ -196,21 +203,12 @@ async def test_a_text_box_is_refined_where_every_reader_shows_it(
     document = docx.Document()
     boxed = document.add_paragraph("See the note.")
     add_text_box(boxed, ["We utilize this box in order to explain."])
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
-        reply = await client.post(
-            "/refine/run",
-            data={"request": json.dumps({"passes": 3})},
-            files=[("file", ("boxed.docx", to_bytes(document), DOCX))],
-        )
-        job = await run_job(client, server, reply)
-        download = await client.get(f"/jobs/{job['job_id']}/output")
-    assert read_docx(download.content).texts == ["See the note.", "We use this box to explain."]
-    with zipfile.ZipFile(io.BytesIO(download.content)) as out:
+    refined = await refine_upload(server, "boxed.docx", to_bytes(document))
+    assert read_docx(refined).texts == ["See the note.", "We use this box to explain."]
+    with zipfile.ZipFile(io.BytesIO(refined)) as out:
         body = out.read("word/document.xml").decode()
     assert body.count("We use this box to explain.") == 2, "the shape and its fallback"
-    assert "We use this box to explain." in libreoffice_opens(
-        download.content, tmp_path, "boxed.docx"
-    )
+    assert "We use this box to explain." in libreoffice_opens(refined, tmp_path, "boxed.docx")
 
 
 async def test_text_and_markdown_become_docx_on_demand(server: ServerProcess) -> None:

@@ -259,6 +259,16 @@ def add_text_box(paragraph: Paragraph, texts: Sequence[str], number: int = 1) ->
     paragraph.add_run()._r.append(box)
 
 
+def boxed_docx() -> bytes:
+    """A paragraph, one that anchors a text box of two paragraphs, and one more."""
+    document = docx.Document()
+    document.add_paragraph("Before the box.")
+    anchor = document.add_paragraph("The anchor paragraph.")
+    add_text_box(anchor, ["We utilize boxes.", "In order to call out."])
+    document.add_paragraph("After the box.")
+    return to_bytes(document)
+
+
 def to_bytes(document: Document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
