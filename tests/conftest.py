@@ -22,12 +22,10 @@ def anyio_backend() -> str:
 @pytest.fixture(autouse=True)
 def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process ``Settings()`` sees no setting from the shell that runs the tests."""
+    kept_out = ("BACKEND_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL")
     for name in list(os.environ):
-        if name.startswith("REFINER_") or name in (
-            "BACKEND_API_KEY",
-            "OPENAI_API_KEY",
-            "OPENAI_BASE_URL",
-        ):
+        upper = name.upper()  # pydantic-settings reads a name in any case
+        if upper.startswith("REFINER_") or upper in kept_out:
             monkeypatch.delenv(name)
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
@@ -188,3 +190,30 @@ def test_libreoffice_counts_a_second_list_from_one(tmp_path: Path) -> None:
     )
     lines = [line.strip() for line in path.with_suffix(".txt").read_text("utf-8-sig").splitlines()]
     assert lines == ["1. one", "2. two", "Between.", "1. again"]
+
+
+def test_numbering_a_style_inherits_from_its_base_restarts_too(tmp_path: Path) -> None:
+    template = docx.Document(str(TEMPLATES / "default.docx"))
+    numbered = template.styles["List Number"]
+    base = template.styles.add_style("Numbered Base", WD_STYLE_TYPE.PARAGRAPH)
+    base.element.get_or_add_pPr().append(numbered.element.pPr.numPr)  # moved, not copied
+    numbered.base_style = base
+    path = tmp_path / "inherited.docx"
+    template.save(str(path))
+    data, _ = write_markdown(path.read_bytes(), "1. one\n\nBetween.\n\n1. again\n")
+    document = docx.Document(io.BytesIO(data))
+    first, _, second = (numbering_of(document, p) for p in document.paragraphs)
+    assert first is not None
+    assert second is not None
+    assert first[0] != second[0]
+
+
+def test_a_template_without_numbering_definitions_still_writes_lists(tmp_path: Path) -> None:
+    template = docx.Document(str(TEMPLATES / "default.docx"))
+    part = template.part
+    (numbering,) = [r for r in part.rels.values() if r.reltype == RT.NUMBERING]
+    part.drop_rel(numbering.rId)
+    path = tmp_path / "no-numbering.docx"
+    template.save(str(path))
+    data, _ = write_markdown(path.read_bytes(), "1. one\n2. two\n")
+    assert [p.text for p in docx.Document(io.BytesIO(data)).paragraphs] == ["one", "two"]

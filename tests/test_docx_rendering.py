@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 
 from service.documents.docx import Reach, read_docx
-from service.documents.rendering import render, tracked_changes
+from service.documents.rendering import CannotRender, render, tracked_changes
 from tests.support.docx_samples import add_notes, add_text_box, to_bytes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -35,7 +36,7 @@ def test_a_text_read_before_notes_and_boxes_still_renders() -> None:
     assert "We utilize the box." not in older.texts, "the older text has no text boxes"
     text = refined(older.joined())
 
-    out = render("docx", "docx", text, source=source).data
+    out = render("docx", "docx", text, source=source, original=older.joined()).data
 
     after = read_docx(out).texts
     assert after[0] == "We use the body."
@@ -52,11 +53,15 @@ def test_it_renders_into_a_template_and_as_tracked_changes_too() -> None:
         refined(before),
         source=source,
         template=(TEMPLATES / "default.docx").read_bytes(),
+        original=before,
     ).data
     assert "We use the body." in read_docx(styled).texts
+    assert "We utilize the box." in read_docx(styled).texts, "the box kept its words"
 
     when = datetime(2026, 1, 1, tzinfo=UTC)
-    tracked = tracked_changes("docx", before, refined(before), source=source, author="r", date=when)
+    tracked = tracked_changes(
+        "docx", before, refined(before), source=source, author="r", date=when, original=before
+    )
     document = docx.Document(io.BytesIO(tracked))
     assert document.element.body.xpath(".//w:ins"), "the change is a tracked insertion"
     assert "We utilize the box." in read_docx(tracked).texts, "the box, outside the text, is kept"
@@ -64,9 +69,19 @@ def test_it_renders_into_a_template_and_as_tracked_changes_too() -> None:
 
 def test_the_current_text_renders_with_everything_in_it() -> None:
     source = noted_and_boxed()
-    text = refined(read_docx(source).joined())
-    out = render("docx", "docx", text, source=source).data
+    original = read_docx(source).joined()
+    text = refined(original)
+    out = render("docx", "docx", text, source=source, original=original).data
     assert read_docx(out).texts == text.split("\n\n")
+
+
+def test_a_text_that_lost_a_paragraph_is_refused_not_fitted_to_the_older_reach() -> None:
+    source = noted_and_boxed()
+    original = read_docx(source).joined()
+    merged = original.replace("\n\n", " ", 2)  # as many paragraphs as the older reach has
+    assert len(merged.split("\n\n")) == len(read_docx(source, Reach.MAIN).paragraphs)
+    with pytest.raises(CannotRender):
+        render("docx", "docx", merged, source=source, original=original)
 
 
 def test_markdown_changes_are_tracked_in_the_rendered_document() -> None:
@@ -88,3 +103,29 @@ def test_markdown_whose_blocks_changed_in_number_is_still_tracked() -> None:
     tracked = tracked_changes("md", "- a\n- b", "- a b", source=None, author="r", date=when)
     body = docx.Document(io.BytesIO(tracked)).element.body
     assert [d.text for d in body.iter(qn("w:delText"))] == ["-"], "tracked, as one block"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("# A", "## A"),
+        ("**x**", "*x*"),
+        ("[a](http://x.example)", "[a](http://y.example)"),
+        ("1. a", "3. a"),
+        ("Plain", "`Plain`"),
+    ],
+)
+def test_a_change_of_markup_alone_still_shows_as_a_revision(before: str, after: str) -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    tracked = tracked_changes("md", before, after, source=None, author="r", date=when)
+    body = docx.Document(io.BytesIO(tracked)).element.body
+    assert list(body.iter(qn("w:ins"))) or list(body.iter(qn("w:del"))), "the change shows"
+
+
+def test_characters_xml_cannot_hold_are_left_out_of_a_word_document() -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    for fmt in ("txt", "md"):
+        out = render("docx", fmt, "page one\x0cpage two\x00.").data
+        assert "page onepage two." in read_docx(out).joined()
+        tracked = tracked_changes(fmt, "a\x0cb", "a\x0cc", source=None, author="r", date=when)
+        assert read_docx(tracked).texts

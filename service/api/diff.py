@@ -63,11 +63,15 @@ async def diff(
         return HTMLResponse(await anyio.to_thread.run_sync(html_diff, old, new))
     if format == "docx":
         source = await store.document_source(doc.id) if doc.format == "docx" else None
+        first = await store.version(doc.id, 0) if source is not None else None
+        original = first.text if first is not None else None
         later = after if to_pass >= from_pass else before
         author = f"{later.strategy} ({later.engine})" if later.strategy else "original"
         date = datetime.fromtimestamp(later.created_at, UTC)
         data = await anyio.to_thread.run_sync(
-            lambda: tracked_changes(doc.format, old, new, source=source, author=author, date=date)
+            lambda: tracked_changes(
+                doc.format, old, new, source=source, author=author, date=date, original=original
+            )
         )
         name = download_name(doc, "docx", f"pass{from_pass}-to-pass{to_pass}")
         return Response(

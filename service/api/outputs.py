@@ -68,13 +68,21 @@ async def output(
         raise ApiError(409, "no_output", f"no pass of {doc.id!r} has completed yet")
     fmt = format or job.output_format or doc.format
     source = await store.document_source(doc.id) if doc.format == "docx" else None
+    original = await store.version(doc.id, 0) if source is not None else None
     template = job.options.get("template") if fmt == "docx" else None
     folder = state.settings(request).templates_dir
     text = latest.text
 
     def make() -> bytes:
         template_bytes = read_template(folder, template) if template else None
-        return render(fmt, doc.format, text, source=source, template=template_bytes).data
+        return render(
+            fmt,
+            doc.format,
+            text,
+            source=source,
+            template=template_bytes,
+            original=original.text if original is not None else None,
+        ).data
 
     try:
         data = await anyio.to_thread.run_sync(make)

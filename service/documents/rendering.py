@@ -23,6 +23,7 @@ from service.documents.docx import (
     Reach,
     TextCountMismatch,
     apply_texts,
+    markdown_markup,
     read_docx,
     restyle,
     tracked_changes_docx,
@@ -31,6 +32,10 @@ from service.documents.docx import (
 )
 
 log = logging.getLogger("refiner")
+
+# Characters XML 1.0 cannot hold (a form feed from an old text file, a stray
+# control character in a model's answer): a Word document leaves them out.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
@@ -77,23 +82,23 @@ def _is_list(block: str) -> bool:
     return len(lines) > 1 and all(_BULLET.match(x) or _NUMBERED.match(x) for x in lines)
 
 
-def _docx_paragraphs(source: bytes, text: str) -> tuple[DocxText, list[str], Reach]:
-    """The document's paragraphs and the text cut to them, in the first reach that fits.
-
-    A text refined before footnotes, endnotes and text boxes were read has
-    only the main stories' paragraphs: it fits ``Reach.MAIN``.
-    """
-    for reach in Reach:
-        original = read_docx(source, reach)
-        texts = DocxText.split(text, len(original.paragraphs))
-        if texts is not None:
-            return original, texts, reach
-    raise CannotRender("the refined text no longer has the document's paragraphs")
+def reach_of(source: bytes, original: str | None) -> Reach:
+    """The reach in which the document was read when it came: the one that gives
+    back its original text (pass 0). Documents read before footnotes, endnotes
+    and text boxes were read have ``Reach.MAIN``."""
+    if original is not None:
+        for reach in Reach:
+            if read_docx(source, reach).joined() == original:
+                return reach
+    return Reach.ALL
 
 
-def _reach_of(source: bytes, paragraphs: int) -> Reach | None:
-    """The reach in which ``source`` has that many paragraphs, if any."""
-    return next((r for r in Reach if len(read_docx(source, r).paragraphs) == paragraphs), None)
+def _docx_paragraphs(source: bytes, text: str, reach: Reach) -> tuple[DocxText, list[str]]:
+    paragraphs = read_docx(source, reach)
+    texts = DocxText.split(text, len(paragraphs.paragraphs))
+    if texts is None:
+        raise CannotRender("the refined text no longer has the document's paragraphs")
+    return paragraphs, texts
 
 
 def render(
@@ -103,19 +108,22 @@ def render(
     *,
     source: bytes | None = None,
     template: bytes | None = None,
+    original: str | None = None,
 ) -> Rendered:
+    """``text`` as a file of format ``fmt``. A ``.docx`` document needs its ``source``,
+    and its ``original`` text (pass 0) to tell how it was read."""
     if fmt in ("txt", "md"):
         return Rendered(text.encode())
     if fmt != "docx":
         raise ValueError(f"unknown output format {fmt!r}")
+    text = _NOT_IN_XML.sub("", text)
     if doc_format == "docx" and source is not None:
-        original, texts, reach = _docx_paragraphs(source, text)
+        reach = reach_of(source, original)
+        read, texts = _docx_paragraphs(source, text, reach)
         if template is None:
             return Rendered(apply_texts(source, texts, reach))
         body = [
-            (p.style, t)
-            for p, t in zip(original.paragraphs, texts, strict=True)
-            if p.part == "body"
+            (p.style, t) for p, t in zip(read.paragraphs, texts, strict=True) if p.part == "body"
         ]
         try:
             return Rendered(*restyle(template, source, [t for _, t in body], reach))
@@ -137,31 +145,38 @@ def tracked_changes(
     source: bytes | None,
     author: str,
     date: datetime,
+    original: str | None = None,
 ) -> bytes:
     """A ``.docx`` in which every change from ``before`` to ``after`` is a tracked revision."""
+    before, after = _NOT_IN_XML.sub("", before), _NOT_IN_XML.sub("", after)
     if doc_format == "md" and (rendered := _tracked_markdown(before, after, author, date)):
         return rendered
     old, new = before.split(SEPARATOR), after.split(SEPARATOR)
     if len(old) != len(new):
         old, new = [before], [after]  # paragraphs were merged: one revision block
     base: bytes | Sequence[tuple[str, str]]
-    reach = _reach_of(source, len(old)) if doc_format == "docx" and source is not None else None
-    if source is not None and reach is not None:
-        base = source
+    docx_source = source if doc_format == "docx" else None
+    reach = reach_of(docx_source, original) if docx_source is not None else Reach.ALL
+    if docx_source is not None and len(old) == len(read_docx(docx_source, reach).paragraphs):
+        base = docx_source
     elif doc_format == "md" and len(old) == len(markdown_paragraphs(before)):
         base = markdown_paragraphs(before)
     else:
         base = [("Normal", p) for p in old]
-    return tracked_changes_docx(base, old, new, author=author, date=date, reach=reach or Reach.ALL)
+    return tracked_changes_docx(base, old, new, author=author, date=date, reach=reach)
 
 
 def _tracked_markdown(before: str, after: str, author: str, date: datetime) -> bytes | None:
     """Both versions rendered as Word would show them, the changes tracked in the first.
 
     Headings, lists, emphasis and tables then look as in the output, and
-    the revisions are in words, not in Markdown's marks. ``None`` when the
-    two do not render to as many paragraphs (a pass merged or split blocks).
+    the revisions are in words, not in Markdown's marks. Only when the two
+    differ in words alone: a change of markup (a heading's level, a link's
+    target, emphasis) is no change of words, and would not show. ``None``
+    then, and when the two do not render to as many paragraphs.
     """
+    if markdown_markup(before) != markdown_markup(after):
+        return None
     template = blank_template()
     old_document = write_markdown(template, before)[0]
     old = read_docx(old_document).texts

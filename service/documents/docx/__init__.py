@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ._package import save_document
 from .apply import ParagraphCountChanged, apply_texts
-from .markdown import write_markdown
+from .markdown import markdown_markup, write_markdown
 from .model import SEPARATOR, DocxParagraph, DocxText, Reach
 from .reader import read_docx
 from .restyle import TextCountMismatch, restyle
@@ -34,6 +34,7 @@ __all__ = [
     "apply_texts",
     "check_docx",
     "list_templates",
+    "markdown_markup",
     "read_docx",
     "restyle",
     "save_document",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -54,6 +55,29 @@ def write_markdown(template: bytes, text: str) -> tuple[bytes, list[str]]:
     if not writer.wrote:
         document.add_paragraph(style=writer.styles.paragraph(FALLBACK_STYLE))
     return save_document(document), writer.styles.missing
+
+
+def markdown_markup(text: str) -> list[tuple[object, ...]]:
+    """The text's structure and markup without its words: two texts with equal
+    markup render to the same Word formatting, whatever their words."""
+    return [_markup(token) for token in _PARSER.parse(text)]
+
+
+def _markup(token: Token) -> tuple[object, ...]:
+    children = tuple(_markup(child) for child in token.children or [])
+    attrs = tuple(sorted((str(k), str(v)) for k, v in token.attrs.items()))
+    return (token.type, token.tag, token.markup, token.info, attrs, children)
+
+
+def _style_numbering(style: Any) -> Any:
+    """The ``w:numPr`` a paragraph style numbers with, its own or its base's."""
+    while style is not None:
+        properties = style.element.pPr
+        numbered = properties.numPr if properties is not None else None
+        if numbered is not None and numbered.numId is not None:
+            return numbered
+        style = style.base_style
+    return None
 
 
 @dataclass(slots=True)
@@ -166,15 +190,13 @@ class _Writer:
         numbering.get_or_add_numId().val = num_id
 
     def new_count(self, paragraph: Paragraph, start: int) -> tuple[int, int] | None:
-        style = paragraph.style
-        properties = style.element.pPr if style is not None else None
-        numbered = properties.numPr if properties is not None else None
-        if numbered is None or numbered.numId is None:
+        numbered = _style_numbering(paragraph.style)
+        if numbered is None:
             return None
-        definitions = self.document.part.numbering_part.element
         try:
+            definitions = self.document.part.numbering_part.element
             abstract = definitions.num_having_numId(numbered.numId.val).abstractNumId.val
-        except KeyError:
+        except (KeyError, NotImplementedError):  # no such numbering, or none at all
             return None
         level = numbered.ilvl.val if numbered.ilvl is not None else 0
         count = definitions.add_num(abstract)

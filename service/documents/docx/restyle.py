@@ -26,7 +26,7 @@ from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from ._atoms import LINE_SEPARATOR
+from ._atoms import LINE_SEPARATOR, paragraph_text
 from ._package import open_document, save_document
 from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_VAL, Element
@@ -158,35 +158,38 @@ class _Writer:
     boxes: bool  # whether text boxes are read (see Reach)
     used: int = 0
 
-    def blocks(self, container: Element, target: _Target) -> None:
+    def blocks(self, container: Element, target: _Target, *, read: bool = True) -> None:
+        """Write the blocks of ``container``; those not ``read`` into the text keep their own."""
         for child in container:
             tag = child.tag
             if tag == W_P:
-                self.paragraph(child, target)
-                for box in text_boxes(child) if self.boxes else ():  # read right after it
-                    self.blocks(box, target)
+                self.paragraph(child, target, read=read)
+                for box in text_boxes(child):  # right after it, as it is read
+                    self.blocks(box, target, read=read and self.boxes)
             elif tag == W_TBL and _is_plain(child):
-                self.table(child, target)
+                self.table(child, target, read=read)
             elif isinstance(tag, str) and tag not in (MC_FALLBACK, W_SECT_PR):
-                self.blocks(child, target)  # read through, as the text model does
+                self.blocks(child, target, read=read)  # read through, as the text model does
 
-    def paragraph(self, source: Element, target: _Target) -> None:
-        text = next(self.texts, None)
+    def paragraph(self, source: Element, target: _Target, *, read: bool) -> None:
+        text = next(self.texts, None) if read else paragraph_text(source)
         if text is None:
             raise TextCountMismatch("fewer texts than the document body has paragraphs")
-        self.used += 1
+        if read:
+            self.used += 1
         paragraph = target.paragraph()
         name = self.style_names.get(paragraph_style_id(source) or "", self.default_style)
         paragraph.style = self.styles.paragraph(name)
         if text:
             paragraph.add_run(text.replace(LINE_SEPARATOR, "\n"))
 
-    def table(self, source: Element, target: _Target) -> None:
+    def table(self, source: Element, target: _Target, *, read: bool) -> None:
         rows = source.findall(W_TR)
         table = target.table(len(rows), _columns(source, rows))
         self.styles.style_table(table, self.table_styles.get(_table_style_id(source) or ""))
         for source_cell, (row, column) in _merge_cells(table, rows):
-            self.blocks(source_cell, _CellTarget(_Cell(_tc_at(table, row, column), table)))
+            cell = _CellTarget(_Cell(_tc_at(table, row, column), table))
+            self.blocks(source_cell, cell, read=read)
 
 
 def _is_plain(table: Element) -> bool:
