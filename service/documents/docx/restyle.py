@@ -9,15 +9,17 @@ objects inside paragraphs are not carried over, and a text box's paragraphs
 follow the paragraph that anchored it.
 
 The body is walked in the order of the text model (``_stories``), so the
-n-th body paragraph met takes the n-th text. A table whose rows or cells are
-wrapped in other elements (content controls, custom XML) is written as
-paragraphs instead, the way its text was read.
+n-th body paragraph met takes the n-th text. A table that is not plain (rows
+or cells wrapped in content controls or custom XML, rows that start off the
+grid, more columns than Word allows) is written as paragraphs instead, the
+way its text was read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -102,18 +104,16 @@ def restyle(
     return save_document(document), writer.styles.missing
 
 
-class _Target:
+class _Target(Protocol):
     """Where blocks go: the document's body or a table cell."""
 
-    def paragraph(self) -> Paragraph:
-        raise NotImplementedError
+    def paragraph(self) -> Paragraph: ...
 
-    def table(self, rows: int, cols: int) -> Table:
-        raise NotImplementedError
+    def table(self, rows: int, cols: int) -> Table: ...
 
 
 @dataclass(slots=True)
-class _BodyTarget(_Target):
+class _BodyTarget:
     document: Document
 
     def paragraph(self) -> Paragraph:
@@ -125,7 +125,7 @@ class _BodyTarget(_Target):
 
 
 @dataclass(slots=True)
-class _CellTarget(_Target):
+class _CellTarget:
     """A cell starts with one empty paragraph, and python-docx adds one after a
     nested table (Word wants a cell to end with a paragraph): each is used by
     the next paragraph written, so the cell holds as many as the source's."""
