@@ -377,8 +377,7 @@ class JobActor:
         return outcome.text, changed
 
     async def _write_output(self, doc: DocumentRecord, text: str, fmt: str) -> dict[str, Any]:
-        source = await self._store.document_source(doc.id) if doc.format == "docx" else None
-        first = await self._store.version(doc.id, 0) if source is not None else None
+        source, original = await self._store.docx_origin(doc) if fmt == "docx" else (None, None)
         template = self.job.options.get("template")
         path = output_path(self._output_dir, self.job_id, doc.id, fmt)
 
@@ -387,12 +386,7 @@ class JobActor:
                 read_template(self._templates_dir, template) if template and fmt == "docx" else None
             )
             rendered = render(
-                fmt,
-                doc.format,
-                text,
-                source=source,
-                template=template_bytes,
-                original=first.text if first is not None else None,
+                fmt, doc.format, text, source=source, template=template_bytes, original=original
             )
             write_atomically(path, rendered.data)
             return rendered

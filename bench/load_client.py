@@ -230,7 +230,7 @@ class Starter(Subscriber):
                 self.ended = True
 
 
-async def _create_jobs(client: httpx.AsyncClient, config: LoadConfig) -> list[str]:
+async def _create_jobs(config: LoadConfig) -> list[str]:
     body = {
         "engine": "probe",
         "passes": 1,
@@ -240,10 +240,11 @@ async def _create_jobs(client: httpx.AsyncClient, config: LoadConfig) -> list[st
         "wait_timeout": config.wait_timeout,
     }
     ids: list[str] = []
-    for _ in range(config.jobs):
-        response = await client.post("/refine/run", json=body)
-        response.raise_for_status()
-        ids.append(response.json()["job_id"])
+    async with httpx.AsyncClient(base_url=config.base_url, timeout=60) as client:
+        for _ in range(config.jobs):
+            response = await client.post("/refine/run", json=body)
+            response.raise_for_status()
+            ids.append(response.json()["job_id"])
     return ids
 
 
@@ -304,60 +305,57 @@ async def run_load(config: LoadConfig) -> LoadResult:
         config.transport, config.jobs, config.subscribers, config.events, config.rate
     )
     stats = _Stats(config.rate)
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    timeout = httpx.Timeout(60.0, read=config.wait_timeout + config.max_seconds + 30)
-    async with httpx.AsyncClient(base_url=config.base_url, limits=limits, timeout=timeout) as http:
-        if config.create_jobs:
-            ids = await _create_jobs(http, config)
-        else:
-            ids = [job_id(i) for i in range(config.jobs)]
-        subs = [Subscriber(jid, stats) for jid in ids for _ in range(config.subscribers)]
-        gate = anyio.Semaphore(config.connect_concurrency)
-        waiting, running = len(subs), len(subs)
-        all_connected, all_done = anyio.Event(), anyio.Event()
+    if config.create_jobs:
+        ids = await _create_jobs(config)
+    else:
+        ids = [job_id(i) for i in range(config.jobs)]
+    subs = [Subscriber(jid, stats) for jid in ids for _ in range(config.subscribers)]
+    gate = anyio.Semaphore(config.connect_concurrency)
+    waiting, running = len(subs), len(subs)
+    all_connected, all_done = anyio.Event(), anyio.Event()
 
-        async def subscribe(sub: Subscriber) -> None:
-            nonlocal waiting, running
-            is_open = False
+    async def subscribe(sub: Subscriber) -> None:
+        nonlocal waiting, running
+        is_open = False
 
-            def opened() -> None:
-                nonlocal waiting, is_open
-                is_open = True
-                waiting -= 1
-                if not waiting:
-                    all_connected.set()
+        def opened() -> None:
+            nonlocal waiting, is_open
+            is_open = True
+            waiting -= 1
+            if not waiting:
+                all_connected.set()
 
-            try:
-                await _subscribe(sub, config, gate, opened)
-            except (OSError, anyio.BrokenResourceError, httpx.HTTPError, TimeoutError) as exc:
-                result.failures += 1
-                if len(result.errors) < 5:
-                    result.errors.append(f"{type(exc).__name__}: {exc}")
-            finally:
-                if not is_open:
-                    opened()
-                running -= 1
-                if not running:
-                    all_done.set()
+        try:
+            await _subscribe(sub, config, gate, opened)
+        except (OSError, anyio.BrokenResourceError, TimeoutError) as exc:
+            result.failures += 1
+            if len(result.errors) < 5:
+                result.errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            if not is_open:
+                opened()
+            running -= 1
+            if not running:
+                all_done.set()
 
-        async with anyio.create_task_group() as tg:
-            for sub in subs:
-                tg.start_soon(subscribe, sub)
+    async with anyio.create_task_group() as tg:
+        for sub in subs:
+            tg.start_soon(subscribe, sub)
 
-            async def stop_at_cap() -> None:
-                await stats.first_event.wait()
-                await anyio.sleep(config.max_seconds)
-                result.capped = True
-                tg.cancel_scope.cancel()
-
-            tg.start_soon(stop_at_cap)
-            await all_connected.wait()
-            result.connect_seconds = round(time.monotonic() - began, 3)
-            for jid in ids:
-                tg.start_soon(_start, Starter(jid, stats), config)
-            with anyio.move_on_after(config.wait_timeout + config.max_seconds):
-                await all_done.wait()
+        async def stop_at_cap() -> None:
+            await stats.first_event.wait()
+            await anyio.sleep(config.max_seconds)
+            result.capped = True
             tg.cancel_scope.cancel()
+
+        tg.start_soon(stop_at_cap)
+        await all_connected.wait()
+        result.connect_seconds = round(time.monotonic() - began, 3)
+        for jid in ids:
+            tg.start_soon(_start, Starter(jid, stats), config)
+        with anyio.move_on_after(config.wait_timeout + config.max_seconds):
+            await all_done.wait()
+        tg.cancel_scope.cancel()
     _summarise(result, subs, stats, config)
     result.client_cpu_seconds = round(_cpu_seconds() - cpu_began, 3)
     result.wall_seconds = round(time.monotonic() - began, 3)
@@ -368,7 +366,7 @@ async def _start(starter: Starter, config: LoadConfig) -> None:
     def opened() -> None:
         pass
 
-    with contextlib.suppress(OSError, anyio.BrokenResourceError, httpx.HTTPError, TimeoutError):
+    with contextlib.suppress(OSError, anyio.BrokenResourceError, TimeoutError):
         await _subscribe(starter, config, anyio.Semaphore(1), opened)
 
 

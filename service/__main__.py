@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import uvicorn
 from fastapi import FastAPI
-from uvicorn.logging import TRACE_LOG_LEVEL
+from uvicorn.config import LOG_LEVELS
 
 from service.app import create_app
 from service.settings import Settings, SettingsError
@@ -65,7 +65,7 @@ def main() -> None:
     except SettingsError as exc:
         raise SystemExit(f"refiner: bad configuration: {exc}") from None
     logging.basicConfig(
-        level=TRACE_LOG_LEVEL if settings.log_level == "trace" else settings.log_level.upper(),
+        level=LOG_LEVELS[settings.log_level],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     app = create_app(settings)

@@ -42,7 +42,8 @@ def invalid(detail: str, code: str = "invalid_request") -> ApiError:
     return ApiError(422, code, detail)
 
 
-def _answer(exc: ApiError) -> JSONResponse:
+def error_response(exc: ApiError) -> JSONResponse:
+    """An error as every answer carries it: its `detail` and `code` as JSON."""
     return JSONResponse(
         {"detail": exc.detail, "code": exc.code, **exc.extra},
         status_code=exc.status,
@@ -61,7 +62,7 @@ def _describe(error: dict[str, Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return _answer(exc)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -83,7 +84,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def storage_error(request: Request, exc: sqlite3.Error) -> JSONResponse:
         # A full disk or an unwritable database: nothing was changed; try later.
         log.error("storage error on %s %s: %s", request.method, request.url.path, exc)
-        return _answer(
+        return error_response(
             ApiError(
                 503,
                 "storage_unavailable",
@@ -94,12 +95,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(JobNotFound)
     async def job_not_found(request: Request, exc: JobNotFound) -> JSONResponse:
-        return _answer(not_found("job", exc.job_id))
+        return error_response(not_found("job", exc.job_id))
 
     @app.exception_handler(JobConflict)
     async def job_conflict(request: Request, exc: JobConflict) -> JSONResponse:
-        return _answer(ApiError(409, "job_conflict", str(exc)))
+        return error_response(ApiError(409, "job_conflict", str(exc)))
 
     @app.exception_handler(QueueFull)
     async def queue_full(request: Request, exc: QueueFull) -> JSONResponse:
-        return _answer(ApiError(503, "queue_full", str(exc), headers={"Retry-After": "5"}))
+        return error_response(ApiError(503, "queue_full", str(exc), headers={"Retry-After": "5"}))

@@ -3,7 +3,6 @@ and an answer that breaks off is taken back before its retry is shown."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -34,12 +33,7 @@ def fake() -> Iterator[FakeOpenAI]:
 def llm_server(
     fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    with ServerProcess(
-        tmp_path_factory.mktemp("llm-page"),
-        env=fake.service_env(MODEL),
-        REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: WINDOW}),
-        REFINER_LLM_BACKOFF_SECONDS="0.05",
-    ) as proc:
+    with fake.service(tmp_path_factory.mktemp("llm-page"), MODEL, {MODEL: WINDOW}) as proc:
         yield proc
 
 

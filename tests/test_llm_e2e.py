@@ -45,13 +45,12 @@ def fake() -> Iterator[FakeOpenAI]:
 def llm_server(
     fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    with ServerProcess(
+    with fake.service(
         tmp_path_factory.mktemp("llm-server"),
-        env=fake.service_env(MODEL),
-        REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: WINDOW, REASONING: WINDOW}),
+        MODEL,
+        {MODEL: WINDOW, REASONING: WINDOW},
         REFINER_PRICES=json.dumps({MODEL: {"input": 1.0, "output": 2.0}}),
         REFINER_LLM_CONCURRENCY_PER_JOB="4",
-        REFINER_LLM_BACKOFF_SECONDS="0.05",
     ) as proc:
         yield proc
 

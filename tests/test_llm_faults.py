@@ -30,14 +30,13 @@ def fake() -> Iterator[FakeOpenAI]:
 def llm_server(
     fake: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    with ServerProcess(
+    with fake.service(
         tmp_path_factory.mktemp("llm-faults"),
-        env=fake.service_env(MODEL),
-        REFINER_CONTEXT_WINDOWS=json.dumps({MODEL: 4000}),
+        MODEL,
+        {MODEL: 4000},
         REFINER_LLM_TIMEOUT_SECONDS="1",
         REFINER_LLM_TIMEOUT_RETRIES=str(RETRIES),
         REFINER_LLM_RETRIES=str(RETRIES),
-        REFINER_LLM_BACKOFF_SECONDS="0.05",
     ) as proc:
         yield proc
 

@@ -62,9 +62,7 @@ async def diff(
     if format == "html":
         return HTMLResponse(await anyio.to_thread.run_sync(html_diff, old, new))
     if format == "docx":
-        source = await store.document_source(doc.id) if doc.format == "docx" else None
-        first = await store.version(doc.id, 0) if source is not None else None
-        original = first.text if first is not None else None
+        source, original = await store.docx_origin(doc)
         later = after if to_pass >= from_pass else before
         author = f"{later.strategy} ({later.engine})" if later.strategy else "original"
         date = datetime.fromtimestamp(later.created_at, UTC)

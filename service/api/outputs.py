@@ -67,8 +67,7 @@ async def output(
     if latest is None or latest.pass_number == 0 or latest.text is None:
         raise ApiError(409, "no_output", f"no pass of {doc.id!r} has completed yet")
     fmt = format or job.output_format or doc.format
-    source = await store.document_source(doc.id) if doc.format == "docx" else None
-    original = await store.version(doc.id, 0) if source is not None else None
+    source, original = await store.docx_origin(doc) if fmt == "docx" else (None, None)
     template = job.options.get("template") if fmt == "docx" else None
     folder = state.settings(request).templates_dir
     text = latest.text
@@ -76,12 +75,7 @@ async def output(
     def make() -> bytes:
         template_bytes = read_template(folder, template) if template else None
         return render(
-            fmt,
-            doc.format,
-            text,
-            source=source,
-            template=template_bytes,
-            original=original.text if original is not None else None,
+            fmt, doc.format, text, source=source, template=template_bytes, original=original
         ).data
 
     try:

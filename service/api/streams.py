@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from service.api import state
 from service.api.job_plans import build_job
 from service.api.schemas import RefineRequest
-from service.auth import key_is_valid, require_stream_key
-from service.errors import ApiError, not_found
+from service.auth import require_stream_key
+from service.errors import ApiError, error_response, not_found
 from transports.feed import Feed
 from transports.session import OpRefused, serve_session
 from transports.sse import event_stream
@@ -55,24 +55,20 @@ async def events(
 
 async def _admitted(websocket: WebSocket) -> bool:
     """Refuse the handshake (HTTP 401) without a valid key, before any event is sent."""
-    expected = state.settings(websocket).backend_api_key
-    if key_is_valid(websocket, expected, allow_query=True):
-        return True
-    detail = "a valid API key is required (X-API-Key, Authorization: Bearer or ?api_key=)"
-    await _refuse(websocket, 401, "unauthorized", detail, {"WWW-Authenticate": "Bearer"})
-    return False
+    try:
+        await require_stream_key(websocket)
+    except ApiError as refused:
+        await _refuse(websocket, refused)
+        return False
+    return True
 
 
-async def _refuse(
-    websocket: WebSocket, status: int, code: str, detail: str, headers: dict[str, str] | None = None
-) -> None:
-    """Answer the handshake with an HTTP error, its ``detail`` and ``code``, as REST would."""
+async def _refuse(websocket: WebSocket, error: ApiError) -> None:
+    """Answer the handshake with the error, as a REST endpoint would."""
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
-        body = {"detail": detail, "code": code}
-        refusal = JSONResponse(body, status_code=status, headers=headers)
-        await websocket.send_denial_response(refusal)
+        await websocket.send_denial_response(error_response(error))
     else:
-        await websocket.close(CLOSE_POLICY_VIOLATION, detail[:120])
+        await websocket.close(CLOSE_POLICY_VIOLATION, error.detail[:120])
 
 
 def _is_seq(text: str) -> bool:
@@ -92,7 +88,7 @@ async def progress(websocket: WebSocket) -> None:
     after = websocket.query_params.get("after", "0")
     if not _is_seq(after):
         detail = f"after must be the seq of the last event you have, a whole number; not {after!r}"
-        await _refuse(websocket, 400, "invalid_request", detail)
+        await _refuse(websocket, ApiError(400, "invalid_request", detail))
         return
     if await state.store(websocket).get_job(job_id) is None:
         await websocket.accept()

@@ -25,6 +25,7 @@ from service.documents.docx import (
     apply_texts,
     markdown_markup,
     read_docx,
+    read_docx_as_stored,
     restyle,
     tracked_changes_docx,
     write_markdown,
@@ -82,25 +83,6 @@ def _is_list(block: str) -> bool:
     return len(lines) > 1 and all(_BULLET.match(x) or _NUMBERED.match(x) for x in lines)
 
 
-def reach_of(source: bytes, original: str | None) -> Reach:
-    """The reach in which the document was read when it came: the one that gives
-    back its original text (pass 0). Documents read before footnotes, endnotes
-    and text boxes were read have ``Reach.MAIN``."""
-    if original is not None:
-        for reach in Reach:
-            if read_docx(source, reach).joined() == original:
-                return reach
-    return Reach.ALL
-
-
-def _docx_paragraphs(source: bytes, text: str, reach: Reach) -> tuple[DocxText, list[str]]:
-    paragraphs = read_docx(source, reach)
-    texts = DocxText.split(text, len(paragraphs.paragraphs))
-    if texts is None:
-        raise CannotRender("the refined text no longer has the document's paragraphs")
-    return paragraphs, texts
-
-
 def render(
     fmt: str,
     doc_format: str,
@@ -118,8 +100,10 @@ def render(
         raise ValueError(f"unknown output format {fmt!r}")
     text = _NOT_IN_XML.sub("", text)
     if doc_format == "docx" and source is not None:
-        reach = reach_of(source, original)
-        read, texts = _docx_paragraphs(source, text, reach)
+        reach, read = read_docx_as_stored(source, original)
+        texts = DocxText.split(text, len(read.paragraphs))
+        if texts is None:
+            raise CannotRender("the refined text no longer has the document's paragraphs")
         if template is None:
             return Rendered(apply_texts(source, texts, reach))
         body = [
@@ -156,8 +140,8 @@ def tracked_changes(
         old, new = [before], [after]  # paragraphs were merged: one revision block
     base: bytes | Sequence[tuple[str, str]]
     docx_source = source if doc_format == "docx" else None
-    reach = reach_of(docx_source, original) if docx_source is not None else Reach.ALL
-    if docx_source is not None and len(old) == len(read_docx(docx_source, reach).paragraphs):
+    reach, read = read_docx_as_stored(docx_source, original) if docx_source else (Reach.ALL, None)
+    if docx_source is not None and read is not None and len(old) == len(read.paragraphs):
         base = docx_source
     elif doc_format == "md" and len(old) == len(markdown_paragraphs(before)):
         base = markdown_paragraphs(before)

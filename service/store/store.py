@@ -132,6 +132,15 @@ class Store:
     async def document_source(self, document_id: str) -> bytes | None:
         return await self.db.read(p(q.document_source, document_id=document_id))
 
+    async def docx_origin(self, document: DocumentRecord) -> tuple[bytes | None, str | None]:
+        """What a ``.docx`` output of a ``.docx`` document is made from: the file as it
+        came and its pass-0 text (``rendering.render``); nothing for other formats."""
+        if document.format != "docx":
+            return None, None
+        source = await self.document_source(document.id)
+        first = await self.version(document.id, 0) if source is not None else None
+        return source, first.text if first is not None else None
+
     async def get_upload(self, upload_id: str) -> tuple[UploadRecord, str] | None:
         return await self.db.read(p(get_upload, upload_id=upload_id))
 

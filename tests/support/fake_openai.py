@@ -19,8 +19,9 @@ import json
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
@@ -31,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.support.server import free_port
+from tests.support.server import ServerProcess, free_port
 
 _DOCUMENT = re.compile(r"<text>\n(.*)\n</text>", re.DOTALL)
 
@@ -222,6 +223,19 @@ class FakeOpenAI:
             "OPENAI_BASE_URL": self.base_url,
             "REFINER_MODEL": model,
         }
+
+    def service(
+        self, workdir: Path, model: str, windows: Mapping[str, int], **settings: str
+    ) -> ServerProcess:
+        """The service with its ``openai`` engine on this server: ``model`` by default,
+        these context windows, quick retries, and ``settings`` (variables by name)."""
+        env = {
+            **self.service_env(model),
+            "REFINER_CONTEXT_WINDOWS": json.dumps(windows),
+            "REFINER_LLM_BACKOFF_SECONDS": "0.05",
+            **settings,
+        }
+        return ServerProcess(workdir, env=env)
 
     def script(self, *rules: Rule) -> None:
         with self._lock:

@@ -16,7 +16,7 @@ from ._package import save_document
 from .apply import ParagraphCountChanged, apply_texts
 from .markdown import markdown_markup, write_markdown
 from .model import SEPARATOR, DocxParagraph, DocxText, Reach
-from .reader import read_docx
+from .reader import read_docx, read_docx_as_stored
 from .restyle import TextCountMismatch, restyle
 from .safety import DocxRejected, check_docx
 from .templates import FALLBACK_STYLE, list_templates, write_with_template
@@ -36,6 +36,7 @@ __all__ = [
     "list_templates",
     "markdown_markup",
     "read_docx",
+    "read_docx_as_stored",
     "restyle",
     "save_document",
     "tracked_changes_docx",

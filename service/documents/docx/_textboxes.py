@@ -16,13 +16,9 @@ from collections.abc import Iterable
 
 from docx.oxml.ns import qn
 
-from ._xml import MC_FALLBACK, Element
+from ._xml import MC_ALTERNATE_CONTENT, MC_CHOICE, MC_FALLBACK, Element
 
 W_TXBX_CONTENT = qn("w:txbxContent")
-MC_ALTERNATE_CONTENT = (
-    "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
-)
-MC_CHOICE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Choice"
 
 
 def text_boxes(paragraph: Element) -> list[Element]:

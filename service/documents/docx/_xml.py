@@ -42,7 +42,10 @@ W_ID = qn("w:id")
 W_AUTHOR = qn("w:author")
 W_DATE = qn("w:date")
 XML_SPACE = qn("xml:space")
-MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+MC_ALTERNATE_CONTENT = _MC + "AlternateContent"
+MC_CHOICE = _MC + "Choice"
+MC_FALLBACK = _MC + "Fallback"
 
 
 def new_element(tag: str) -> Element:

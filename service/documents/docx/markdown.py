@@ -24,13 +24,14 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import RGBColor
-from docx.table import Table, _Cell
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ._package import open_document, save_document
+from ._xml import W_SECT_PR
 from .templates import FALLBACK_STYLE, TemplateStyles, clear_body
 
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -52,7 +53,7 @@ def write_markdown(template: bytes, text: str) -> tuple[bytes, list[str]]:
     clear_body(document)
     writer = _Writer(document, TemplateStyles(document))
     writer.blocks(_PARSER.parse(text))
-    if not writer.wrote:
+    if all(child.tag == W_SECT_PR for child in document.element.body):
         document.add_paragraph(style=writer.styles.paragraph(FALLBACK_STYLE))
     return save_document(document), writer.styles.missing
 
@@ -102,8 +103,6 @@ class _Writer:
     lists: list[_List] = field(default_factory=list)  # the open lists, outermost first
     item_started: list[bool] = field(default_factory=list)  # per open list item
     quotes: int = 0
-    cell: _Cell | None = None  # the table cell being written, if any
-    wrote: bool = False
 
     def blocks(self, tokens: Sequence[Token]) -> None:
         index = 0
@@ -144,8 +143,6 @@ class _Writer:
 
     def block_style(self) -> tuple[str, ...]:
         """The style of a paragraph where the blocks now stand, and what may stand in."""
-        if self.cell is not None:
-            return (FALLBACK_STYLE,)
         if self.lists:
             depth = min(len(self.lists), _DEEPEST_LIST_STYLE)
             suffix = "" if depth == 1 else f" {depth}"
@@ -158,16 +155,7 @@ class _Writer:
         return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
 
     def add_paragraph(self, style: str, *alternatives: str) -> Paragraph:
-        self.wrote = True
-        paragraph: Paragraph
-        if self.cell is None:
-            paragraph = self.document.add_paragraph()
-        elif not self.cell.paragraphs[-1].runs:
-            paragraph = self.cell.paragraphs[-1]  # a new cell's own empty paragraph
-        else:
-            paragraph = self.cell.add_paragraph()
-        paragraph.style = self.styles.paragraph(style, *alternatives)
-        return paragraph
+        return self.document.add_paragraph(style=self.styles.paragraph(style, *alternatives))
 
     def paragraph(self, inline: Token, style: str, *alternatives: str) -> Paragraph:
         paragraph = self.add_paragraph(style, *alternatives)
@@ -280,11 +268,11 @@ class _Writer:
         columns = max((len(row) for row in rows), default=1)
         table: Table = self.document.add_table(len(rows), columns)
         self.styles.style_table(table, None)
-        self.wrote = True
         for r, row in enumerate(rows):
             for c, (opening, inline) in enumerate(row):
-                self.cell = table.cell(r, c)
-                paragraph = self.add_paragraph(FALLBACK_STYLE)
+                # A cell of a Markdown table holds one line: its own first paragraph.
+                paragraph = table.cell(r, c).paragraphs[0]
+                paragraph.style = self.styles.paragraph(FALLBACK_STYLE)
                 self.runs(paragraph, inline.children or [])
                 align = str(opening.attrs.get("style", "")).removeprefix("text-align:")
                 if align in _ALIGNMENTS:
@@ -292,5 +280,4 @@ class _Writer:
                 if opening.type == "th_open":
                     for run in paragraph.runs:
                         run.bold = True
-        self.cell = None
         return index + 1

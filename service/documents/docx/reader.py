@@ -17,6 +17,21 @@ def read_docx(data: bytes, reach: Reach = Reach.ALL) -> DocxText:
     return read_document(open_document(data), reach)
 
 
+def read_docx_as_stored(data: bytes, original: str | None) -> tuple[Reach, DocxText]:
+    """The document's paragraphs in the reach it was read in when it came: the
+    first whose text is ``original`` (its pass 0), else ``Reach.ALL``. Opened once.
+
+    Documents read before footnotes, endnotes and text boxes were read have
+    ``Reach.MAIN``.
+    """
+    document = open_document(data)
+    for reach in Reach:
+        read = read_document(document, reach)
+        if original is None or read.joined() == original:
+            return reach, read
+    return Reach.ALL, read_document(document, Reach.ALL)
+
+
 def read_document(document: Document, reach: Reach = Reach.ALL) -> DocxText:
     names = paragraph_style_names(document)
     default = default_style_name(document)

@@ -31,7 +31,7 @@ from docx.text.paragraph import Paragraph
 from ._atoms import LINE_SEPARATOR, paragraph_text
 from ._package import open_document, save_document
 from ._textboxes import text_boxes
-from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_VAL, Element
+from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_TC, W_VAL, Element
 from .model import Reach
 from .reader import default_style_name, paragraph_style_id, paragraph_style_names
 from .templates import TemplateStyles, clear_body
@@ -43,7 +43,6 @@ W_TBL_GRID = qn("w:tblGrid")
 W_GRID_COL = qn("w:gridCol")
 W_TR = qn("w:tr")
 W_TR_PR = qn("w:trPr")
-W_TC = qn("w:tc")
 W_TC_PR = qn("w:tcPr")
 W_GRID_SPAN = qn("w:gridSpan")
 W_GRID_BEFORE = qn("w:gridBefore")

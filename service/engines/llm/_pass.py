@@ -73,7 +73,7 @@ class PassRun:
     window: int
     shared_limiter: anyio.CapacityLimiter
     secret: str | None
-    dialects: Dialects = field(default_factory=Dialects)
+    dialects: Dialects  # the engine's, shared by its passes: what a model was found to refuse
     tally: Tally = field(default_factory=Tally)
 
     async def run(self, chunks: list[Chunk], progress: PassProgress) -> str:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Parameters whose refusal the engine can adapt to.
-ADAPTABLE = frozenset({"max_tokens", "temperature"})
+# Each parameter whose refusal the engine can adapt to, and the Dialect flag
+# that stops sending it.
+_ADAPTATIONS = {"max_tokens": "completion_tokens", "temperature": "own_temperature"}
+ADAPTABLE = frozenset(_ADAPTATIONS)
 
 
 @dataclass(slots=True)
@@ -37,11 +39,8 @@ class Dialects:
         Chunks asked at the same time may all be refused; each asks again in
         the new form, which cannot be refused for the same parameter.
         """
-        dialect = self._by_model.setdefault(model, Dialect())
-        if refused == "max_tokens":
-            dialect.completion_tokens = True
-        elif refused == "temperature":
-            dialect.own_temperature = True
-        else:
+        flag = _ADAPTATIONS.get(refused)
+        if flag is None:
             return False
+        setattr(self._by_model.setdefault(model, Dialect()), flag, True)
         return True
