@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from service.api import (
     analytics,
@@ -39,27 +41,38 @@ _BODY_OVERHEAD = 64 * 1024
 
 
 class Refiner(FastAPI):
-    """FastAPI whose WebSockets go straight to the router, past the HTTP middleware.
+    """FastAPI whose WebSockets go straight to their endpoints, past middleware and router.
 
     The app's own middleware is for HTTP: body limits, security headers,
     request timing, CORS. Each passes a WebSocket through, yet keeps its
-    frame suspended for the socket's whole life, some 4 KB of every idle
-    subscriber (bench/findings.md). Starlette's error and exception
-    middleware are skipped too, so a WebSocket route here must not count on
-    an exception handler: the stream routes check the API key and refuse bad
-    requests themselves (``service/api/streams.py``), and any other error
-    reaches uvicorn, which closes the socket with 1011.
+    frame suspended for the socket's whole life; so do the router, the route
+    and their exception and exit-stack wrappers, in all some 8 KB of every
+    idle subscriber (bench/findings.md). The routes in
+    :attr:`websocket_routes` are matched here and their endpoint is called
+    with the socket; any other WebSocket goes to the router, which refuses
+    it. No exception handler runs for them: the stream routes check the API
+    key and refuse bad requests themselves (``service/api/streams.py``), and
+    any other error reaches uvicorn, which closes the socket with 1011.
     """
+
+    websocket_routes: Sequence[WebSocketRoute] = ()
 
     def build_middleware_stack(self) -> ASGIApp:
         http = super().build_middleware_stack()
+        sockets = self.websocket_routes
         router = self.router
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "websocket":
-                await router(scope, receive, send)
-            else:
+            if scope["type"] != "websocket":
                 await http(scope, receive, send)
+                return
+            for route in sockets:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.update(child_scope)
+                    await route.endpoint(WebSocket(scope, receive, send))
+                    return
+            await router(scope, receive, send)
 
         return app
 
@@ -115,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (*modules, events_schema, openapi_document):
         app.include_router(module.router, dependencies=protected)
     app.include_router(streams.router)
+    # Starlette's plain routes only: a FastAPI one's endpoint takes dependencies.
+    app.websocket_routes = [r for r in streams.router.routes if type(r) is WebSocketRoute]
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + _BODY_OVERHEAD)
     app.add_middleware(SecurityHeaders)

@@ -361,6 +361,14 @@ async def test_sessions_and_streams_need_the_key_when_one_is_set(
         assert json.loads(await ws.recv()) == {"op": "pong"}
 
 
+async def test_a_websocket_to_no_route_is_refused_at_the_handshake(server: ServerProcess) -> None:
+    """WebSockets skip the router for the stream routes; any other path still meets it."""
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(f"{server.ws_url}/ws/nothing/here", compression=None):
+            pass
+    assert refused.value.response.status_code == 403
+
+
 async def test_stream_gauges_return_to_zero_when_clients_leave(server: ServerProcess) -> None:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         job_id = await start(client, probe(passes=1, events=1000, rate=20))

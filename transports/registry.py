@@ -26,12 +26,15 @@ class StreamRegistry:
         self._all_closed: anyio.Event | None = None
 
     @contextmanager
-    def track(self, kind: StreamKind) -> Iterator[None]:
-        self.open[kind] += 1
+    def track(self, *kinds: StreamKind) -> Iterator[None]:
+        """Count a stream of each kind as open while the block runs."""
+        for kind in kinds:
+            self.open[kind] += 1
         try:
             yield
         finally:
-            self.open[kind] -= 1
+            for kind in kinds:
+                self.open[kind] -= 1
             if self._all_closed is not None and self.total() == 0:
                 self._all_closed.set()
 

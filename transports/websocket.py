@@ -9,7 +9,8 @@ seq), and with 4404 when the job does not exist.
 
 from __future__ import annotations
 
-import anyio
+import asyncio
+
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from actors.events import Event
@@ -43,24 +44,25 @@ async def wait_for_disconnect(websocket: WebSocket) -> None:
 
 
 async def serve_job_progress(websocket: WebSocket, feed: Feed, streams: StreamRegistry) -> None:
-    """Send the feed from one child task while the connection's task watches for a disconnect.
+    """Send the feed from a child task while the connection's own task reads.
 
-    The sender runs in a task of its own because every delivery resumes its
-    whole stack of awaits: the connection's task is two dozen frames deep in
-    middleware, a child task a handful. Two tasks per socket is the least that
-    can both write and see the client go away.
+    Reading is the only way to see the client go away, and the connection's
+    task is the one that reads: it is deep in the server's frames, and the
+    sender, which every delivery resumes, is better off in a task of its own.
+    Once the sender has closed the socket, reading ends with the client's
+    close reply (or the server's close timeout).
+
+    The task group is asyncio's, which the service runs on: anyio's gives
+    the group a cancel scope, and each child a task handle with a cancel
+    scope and an event of its own, some 4 KB of every idle socket
+    (bench/findings.md).
     """
     await websocket.accept()
-    with streams.track(StreamKind.WEBSOCKET), streams.track(StreamKind.WEBSOCKET_SUBSCRIPTION):
-        async with anyio.create_task_group() as tg:
-
-            async def send_then_stop() -> None:
-                await _send_feed(websocket, feed, streams)
-                tg.cancel_scope.cancel()
-
-            tg.start_soon(send_then_stop)
+    with streams.track(StreamKind.WEBSOCKET, StreamKind.WEBSOCKET_SUBSCRIPTION):
+        async with asyncio.TaskGroup() as tg:
+            sending = tg.create_task(_send_feed(websocket, feed, streams))
             await wait_for_disconnect(websocket)
-            tg.cancel_scope.cancel()
+            sending.cancel()
 
 
 async def _send_feed(websocket: WebSocket, feed: Feed, streams: StreamRegistry) -> None:

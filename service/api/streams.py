@@ -77,7 +77,8 @@ def _is_seq(text: str) -> bool:
 
 # The WebSocket routes are Starlette's own, not FastAPI's: FastAPI's keeps two
 # exit stacks and the solved dependencies for the whole life of the socket,
-# about 7 KB of every idle subscriber (bench/findings.md).
+# about 7 KB of every idle subscriber (bench/findings.md). The app calls
+# these endpoints itself, past the router (``service.app.Refiner``).
 
 
 @router.websocket_route("/ws/progress/{job_id}")
