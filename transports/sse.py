@@ -13,6 +13,7 @@ from contextlib import aclosing
 
 import anyio
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.types import Message, Send
 
 from transports.feed import Feed, FeedEnd
 from transports.registry import StreamKind, StreamRegistry
@@ -42,11 +43,27 @@ async def _frames(feed: Feed, streams: StreamRegistry) -> AsyncIterator[bytes]:
             yield feed.lagged().sse
 
 
+class _EventStream(EventSourceResponse):
+    """sse-starlette's response, with no cancel scope around a send that has no timeout.
+
+    sse-starlette enters ``anyio.move_on_after(send_timeout)`` around every
+    write, even when there is no timeout to apply; at a thousand paced SSE
+    subscribers that is about a tenth of the server's CPU (bench/findings.md).
+    ``tests/test_sse_unit.py`` fails should the method this overrides go away.
+    """
+
+    async def _send_with_timeout(self, send: Send, message: Message) -> None:
+        if self.send_timeout is None:
+            await send(message)
+        else:
+            await super()._send_with_timeout(send, message)
+
+
 def event_stream(
     feed: Feed, *, streams: StreamRegistry, ping_seconds: float
 ) -> EventSourceResponse:
     """An SSE response following ``feed`` until the job's ``stream_end``."""
-    return EventSourceResponse(
+    return _EventStream(
         _frames(feed, streams),
         headers=HEADERS,
         ping=ping_seconds,
