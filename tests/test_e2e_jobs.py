@@ -74,6 +74,40 @@ async def test_three_pass_job_streams_from_request_to_stream_end(server: ServerP
         assert "sample.refined.md" in download.headers["content-disposition"]
 
 
+async def test_a_finished_download_is_the_file_the_job_wrote_else_made_again(
+    server: ServerProcess,
+) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        body = {"text": SAMPLE, "passes": 2, "name": "notes.md"}
+        envelopes, _ = await collect_sse(
+            client,
+            "/refine/run",
+            method="POST",
+            headers={"Accept": "text/event-stream"},
+            json_body=body,
+        )
+        job_id = envelopes[0]["job_id"]
+        file_id = envelopes[1]["data"]["files"][0]["file_id"]
+        written = server.workdir / "output" / job_id / f"{file_id}.md"
+        final = (await client.get(f"/files/{file_id}/versions/2")).json()["text"]
+        assert written.read_text() == final
+
+        # The download is read from that file, not made again...
+        written.write_text(final + "\n(annotated on disk)")
+        served = await client.get(f"/jobs/{job_id}/output")
+        assert served.text.endswith("(annotated on disk)")
+        assert "notes.refined.md" in served.headers["content-disposition"]
+        # ...other formats are rendered from the stored version...
+        as_text = await client.get(f"/jobs/{job_id}/output", params={"format": "txt"})
+        assert as_text.status_code == 200
+        assert "(annotated" not in as_text.text
+        # ...and without the file, the document is made again from the version.
+        written.unlink()
+        remade = await client.get(f"/jobs/{job_id}/output")
+        assert remade.status_code == 200
+        assert remade.text == final
+
+
 async def test_diff_between_any_two_passes(server: ServerProcess) -> None:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         started = await client.post("/refine/run", json={"text": SAMPLE, "passes": 3})

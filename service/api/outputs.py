@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
+import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from service.api import state
 from service.documents.formats import EXTENSIONS, MEDIA_TYPES
+from service.documents.outputs import output_path
 from service.documents.rendering import CannotRender, render
 from service.documents.template_files import UnknownTemplate, read_template
 from service.errors import ApiError, invalid, not_found
-from service.store import DocumentRecord, JobRecord
+from service.store import DocumentRecord, JobRecord, JobStatus
 
 router = APIRouter()
 
@@ -67,10 +69,42 @@ async def output(
     if latest is None or latest.pass_number == 0 or latest.text is None:
         raise ApiError(409, "no_output", f"no pass of {doc.id!r} has completed yet")
     fmt = format or job.output_format or doc.format
+    if (written := await _written_output(request, job, doc, fmt)) is not None:
+        data = written
+    else:
+        data = await _render(request, job, doc, fmt, latest.text)
+    return Response(
+        data,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": attachment(download_name(doc, fmt))},
+    )
+
+
+async def _written_output(
+    request: Request, job: JobRecord, doc: DocumentRecord, fmt: str
+) -> bytes | None:
+    """The file a succeeded job wrote for ``doc``, when that is what is asked for.
+
+    A job writes each document's output from its last pass when it finishes,
+    so a succeeded job's file is its latest version already rendered; only
+    another format, or a file since removed, is made again.
+    """
+    if job.status is not JobStatus.SUCCEEDED or fmt != (job.output_format or doc.format):
+        return None
+    path = output_path(state.settings(request).output_dir, job.id, doc.id, fmt)
+    try:
+        return await anyio.Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+async def _render(
+    request: Request, job: JobRecord, doc: DocumentRecord, fmt: str, text: str
+) -> bytes:
+    store = state.store(request)
     source, original = await store.docx_origin(doc) if fmt == "docx" else (None, None)
     template = job.options.get("template") if fmt == "docx" else None
     folder = state.settings(request).templates_dir
-    text = latest.text
 
     def make() -> bytes:
         template_bytes = read_template(folder, template) if template else None
@@ -79,11 +113,6 @@ async def output(
         ).data
 
     try:
-        data = await anyio.to_thread.run_sync(make)
+        return await anyio.to_thread.run_sync(make)
     except (CannotRender, UnknownTemplate) as exc:
         raise ApiError(409, "cannot_render", f"cannot make a {fmt} of {doc.id!r}: {exc}") from None
-    return Response(
-        data,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": attachment(download_name(doc, fmt))},
-    )
