@@ -11,6 +11,7 @@ from service.engines.local import (
     STRATEGIES,
     UnknownRule,
     UnknownStrategy,
+    follows_house_style,
     refine,
     validate_disabled,
 )
@@ -357,3 +358,7 @@ async def test_a_long_document_keeps_one_style_across_its_pieces() -> None:
     assert " -- " not in tail
     # That piece alone is a document of its own majority, and is left as it is.
     assert out(straight * 3, "normalize") == straight * 3
+
+
+def test_only_strategies_with_quote_or_dash_rules_need_the_whole_documents_style() -> None:
+    assert {s for s in STRATEGIES if follows_house_style(s)} == {"normalize"}

@@ -25,9 +25,6 @@ from service.engines.base import (
 from service.engines.edits import Edit
 
 CHUNK_CHARS = 64 * 1024
-# Strategies whose rules follow the style most of the document uses (quotes,
-# dashes): a long document's style is decided once, on all of it.
-STYLED = frozenset({"normalize"})
 
 
 def paragraph_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
@@ -76,7 +73,8 @@ class LocalEngine:
     ) -> PassOutcome:
         chunks = list(paragraph_chunks(text))
         house = None
-        if len(chunks) > 1 and strategy in STYLED:
+        if len(chunks) > 1 and local.follows_house_style(strategy):
+            # Quotes and dashes follow what most of the document uses: decided once, on all of it.
             house = await anyio.to_thread.run_sync(local.house_style, text)
         pieces: list[str] = []
         edits: list[Edit] = []

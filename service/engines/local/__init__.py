@@ -17,7 +17,7 @@ from .catalog import (
     UnknownStrategy,
     validate_disabled,
 )
-from .engine import house_style, refine
+from .engine import follows_house_style, house_style, refine
 
 __all__ = [
     "RULES",
@@ -27,6 +27,7 @@ __all__ = [
     "StrategyInfo",
     "UnknownRule",
     "UnknownStrategy",
+    "follows_house_style",
     "house_style",
     "refine",
     "validate_disabled",

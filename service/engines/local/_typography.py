@@ -172,3 +172,8 @@ def dashes(ctx: Context) -> Iterator[Edit]:
                 "this document mostly writes dashes "
                 f"as '{new.strip()}'" + (" with spaces" if new.startswith(" ") else ""),
             )
+
+
+# The rules that hold a text to the style most of it uses: on a piece of a
+# longer document they need the style of the whole (``Context.house``).
+HOUSE_STYLE_RULES = (quotes, dashes)

@@ -54,6 +54,11 @@ def house_style(document: str) -> HouseStyle:
     return _typography.house_style(Context.of(document))
 
 
+def follows_house_style(strategy: str) -> bool:
+    """Whether ``strategy`` has a rule that needs the style of the whole document."""
+    return any(rule is h for _, rule in _PLAN[strategy] for h in _typography.HOUSE_STYLE_RULES)
+
+
 def refine(
     text: str, strategy: str, *, disabled: Iterable[str] = (), house: HouseStyle | None = None
 ) -> Refinement:
