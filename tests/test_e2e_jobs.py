@@ -6,7 +6,7 @@ import anyio
 import httpx
 
 from tests.support.server import ServerProcess
-from tests.support.streams import collect_sse, collect_ws, types
+from tests.support.streams import collect_sse, collect_ws, refine_streamed, types
 from tests.support.texts import SAMPLE
 
 PASS_METRICS = {
@@ -79,13 +79,7 @@ async def test_a_finished_download_is_the_file_the_job_wrote_else_made_again(
 ) -> None:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         body = {"text": SAMPLE, "passes": 2, "name": "notes.md"}
-        envelopes, _ = await collect_sse(
-            client,
-            "/refine/run",
-            method="POST",
-            headers={"Accept": "text/event-stream"},
-            json_body=body,
-        )
+        envelopes = await refine_streamed(client, body)
         job_id = envelopes[0]["job_id"]
         file_id = envelopes[1]["data"]["files"][0]["file_id"]
         written = server.workdir / "output" / job_id / f"{file_id}.md"
@@ -175,12 +169,8 @@ async def test_two_jobs_at_once_each_get_their_own_complete_stream(server: Serve
     results: dict[int, list[dict[str, object]]] = {}
 
     async def run(index: int, client: httpx.AsyncClient) -> None:
-        envelopes, _ = await collect_sse(
-            client,
-            "/refine/run",
-            method="POST",
-            headers={"Accept": "text/event-stream"},
-            json_body={"text": f"Document {index}. " + SAMPLE, "passes": 3},
+        envelopes = await refine_streamed(
+            client, {"text": f"Document {index}. " + SAMPLE, "passes": 3}
         )
         results[index] = envelopes
 

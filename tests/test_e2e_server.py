@@ -9,20 +9,14 @@ import httpx
 import pytest
 
 from tests.support.server import ServerProcess
-from tests.support.streams import collect_sse, types
+from tests.support.streams import refine_streamed, types
 from tests.support.texts import SAMPLE
 
 
 async def test_uvicorn_serves_the_app_module(make_server: Callable[..., ServerProcess]) -> None:
     server = make_server(command=[sys.executable, "-m", "uvicorn", "service.app:app"])
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        envelopes, _ = await collect_sse(
-            client,
-            "/refine/run",
-            method="POST",
-            headers={"Accept": "text/event-stream"},
-            json_body={"text": SAMPLE, "passes": 1},
-        )
+        envelopes = await refine_streamed(client, {"text": SAMPLE, "passes": 1})
         assert types(envelopes)[-2:] == ["done", "stream_end"]
 
 

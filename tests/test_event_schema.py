@@ -16,7 +16,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.support.server import ServerProcess
-from tests.support.streams import collect_sse, collect_ws, flatten, types
+from tests.support.streams import collect_sse, collect_ws, flatten, refine_streamed, types
 from tests.support.texts import SAMPLE, long_text
 from transports.envelope import ENVELOPE_ADAPTER, event_json_schema
 from transports.feed import notice
@@ -187,13 +187,7 @@ async def wait_for_first_pass(server: ServerProcess, job_id: str) -> None:
 
 async def test_every_envelope_of_a_three_pass_job_validates(server: ServerProcess) -> None:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        live, _ = await collect_sse(
-            client,
-            "/refine/run",
-            method="POST",
-            headers={"Accept": "text/event-stream"},
-            json_body={"text": SAMPLE, "passes": 3},
-        )
+        live = await refine_streamed(client, {"text": SAMPLE, "passes": 3})
         job_id = live[0]["job_id"]
         replayed, _ = await collect_sse(client, f"/jobs/{job_id}/events")
     over_ws = await collect_ws(f"{server.ws_url}/ws/progress/{job_id}")

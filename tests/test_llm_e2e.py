@@ -21,7 +21,7 @@ from tests.support.fake_openai import (
     rate_limited,
 )
 from tests.support.server import ServerProcess
-from tests.support.streams import Envelope, collect_sse, collect_ws, types
+from tests.support.streams import Envelope, collect_ws, refine_streamed, types
 from tests.support.texts import mark, paragraphs
 
 MODEL = "fake-model"
@@ -66,13 +66,7 @@ def _fresh_fake(request: pytest.FixtureRequest) -> None:
 
 async def run_job(server: ServerProcess, body: dict[str, Any]) -> list[Envelope]:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        envelopes, _ = await collect_sse(
-            client,
-            "/refine/run",
-            method="POST",
-            headers={"Accept": "text/event-stream"},
-            json_body=body,
-        )
+        envelopes = await refine_streamed(client, body)
     return envelopes
 
 

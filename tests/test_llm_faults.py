@@ -14,7 +14,7 @@ import pytest
 from tests.support.fake_openai import FakeOpenAI, Misbehave, Rule
 from tests.support.server import ServerProcess
 from tests.support.soak import record
-from tests.support.streams import collect_sse, types
+from tests.support.streams import refine_streamed, types
 
 MODEL = "fake-model"
 RETRIES = 2
@@ -50,13 +50,7 @@ async def test_a_broken_endpoint_fails_the_job_clearly_and_in_bounded_time(
     body = {"text": f"A document ({marker}) that the endpoint never refines.", "passes": 1}
     async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
         with anyio.fail_after(60):
-            envelopes, _ = await collect_sse(
-                client,
-                "/refine/run",
-                method="POST",
-                headers={"Accept": "text/event-stream"},
-                json_body=body,
-            )
+            envelopes = await refine_streamed(client, body)
     assert types(envelopes)[-2:] == ["error", "stream_end"], types(envelopes)
     error = envelopes[-2]["data"]
     assert error["code"] in {"timeout", "upstream_unreachable", "upstream_error", "bad_answer"}

@@ -44,6 +44,18 @@ async def collect_sse(
     return envelopes, ids
 
 
+async def refine_streamed(client: httpx.AsyncClient, body: Any) -> list[Envelope]:
+    """Run a job with ``POST /refine/run`` answered as SSE, and its envelopes to the end."""
+    envelopes, _ = await collect_sse(
+        client,
+        "/refine/run",
+        method="POST",
+        headers={"Accept": "text/event-stream"},
+        json_body=body,
+    )
+    return envelopes
+
+
 async def collect_ws(
     url: str, *, stop_after: int | None = None, stop_at: str | None = None
 ) -> list[Envelope]:
