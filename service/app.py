@@ -50,9 +50,11 @@ class Refiner(FastAPI):
     idle subscriber (bench/findings.md). The routes in
     :attr:`websocket_routes` are matched here and their endpoint is called
     with the socket; any other WebSocket goes to the router, which refuses
-    it. No exception handler runs for them: the stream routes check the API
-    key and refuse bad requests themselves (``service/api/streams.py``), and
-    any other error reaches uvicorn, which closes the socket with 1011.
+    it. The routes must be Starlette's, with a plain function endpoint and
+    no middleware of their own. No exception handler runs for them: the
+    stream routes check the API key and refuse bad requests themselves
+    (``service/api/streams.py``), and any other error reaches uvicorn, which
+    answers the handshake with 500, or drops a socket already accepted.
     """
 
     websocket_routes: Sequence[WebSocketRoute] = ()

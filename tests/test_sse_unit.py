@@ -8,7 +8,7 @@ import anyio
 import pytest
 from sse_starlette import EventSourceResponse
 from sse_starlette.sse import SendTimeoutError
-from starlette.types import Message
+from starlette.types import Message, Send
 
 from transports.sse import _EventStream
 
@@ -32,7 +32,14 @@ def test_the_overridden_method_is_still_sse_starlettes() -> None:
     assert "_send_with_timeout" in vars(EventSourceResponse)
 
 
-async def test_without_a_timeout_every_event_is_sent_in_order() -> None:
+async def refuse(self: EventSourceResponse, send: Send, message: Message) -> None:
+    raise AssertionError("sse-starlette's own per-send timeout ran")
+
+
+async def test_without_a_timeout_every_event_is_sent_straight_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(EventSourceResponse, "_send_with_timeout", refuse)
     sent: list[Message] = []
 
     async def send(message: Message) -> None:
@@ -41,6 +48,16 @@ async def test_without_a_timeout_every_event_is_sent_in_order() -> None:
     await _EventStream(two_events(), ping=0)(SCOPE, never_disconnects, send)
     bodies = [m["body"] for m in sent if m["type"] == "http.response.body"]
     assert bodies == [b"data: one\n\n", b"data: two\n\n", b""]
+
+
+async def test_with_a_timeout_sse_starlettes_own_send_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(EventSourceResponse, "_send_with_timeout", refuse)
+
+    async def send(message: Message) -> None:
+        pass
+
+    with pytest.raises(AssertionError, match="own per-send timeout ran"):
+        await _EventStream(two_events(), ping=0, send_timeout=5)(SCOPE, never_disconnects, send)
 
 
 async def test_with_a_timeout_a_stuck_send_still_times_out() -> None:

@@ -4,13 +4,16 @@ One writer per connection: each batch of pending envelopes goes out as one
 text frame, a single envelope as itself and several as a JSON array. The
 socket closes with 1000 after ``stream_end`` (1001 when the service is
 shutting down), with 1013 after a ``lagged`` notice (resume after your last
-seq), and with 4404 when the job does not exist.
+seq), with 1011 when the server failed (resume likewise), and with 4404
+when the job does not exist.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
+import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from actors.events import Event
@@ -19,6 +22,7 @@ from transports.registry import StreamKind, StreamRegistry
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
+CLOSE_INTERNAL_ERROR = 1011
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NO_SUCH_JOB = 4404
 
@@ -47,38 +51,69 @@ async def serve_job_progress(websocket: WebSocket, feed: Feed, streams: StreamRe
     """Send the feed from a child task while the connection's own task reads.
 
     Reading is the only way to see the client go away, and the connection's
-    task is the one that reads: it is deep in the server's frames, and the
-    sender, which every delivery resumes, is better off in a task of its own.
-    Once the sender has closed the socket, reading ends with the client's
-    close reply (or the server's close timeout).
+    task, deep in the server's frames, is the one that reads; the sender,
+    which every delivery resumes, is better off in a task of its own. When
+    the sender closes the socket, the server hands the reader a disconnect,
+    so both end.
 
     The task group is asyncio's, which the service runs on: anyio's gives
-    the group a cancel scope, and each child a task handle with a cancel
-    scope and an event of its own, some 4 KB of every idle socket
-    (bench/findings.md).
+    each child a task handle with a cancel scope and an event of its own,
+    and the group one more cancel scope, about 3 KB of every idle socket
+    (bench/findings.md). The sender is still stopped through an anyio cancel
+    scope, so that the worker-thread reads of a replay stay shielded as
+    anyio shields them.
     """
     await websocket.accept()
     with streams.track(StreamKind.WEBSOCKET, StreamKind.WEBSOCKET_SUBSCRIPTION):
+        sending = anyio.CancelScope()
         async with asyncio.TaskGroup() as tg:
-            sending = tg.create_task(_send_feed(websocket, feed, streams))
+            tg.create_task(_send_feed(websocket, feed, streams, sending))
             await wait_for_disconnect(websocket)
             sending.cancel()
 
 
-async def _send_feed(websocket: WebSocket, feed: Feed, streams: StreamRegistry) -> None:
+class _PeerGone(Exception):
+    """The client went away mid-write: there is no one left to send to or tell."""
+
+
+async def _send_feed(
+    websocket: WebSocket, feed: Feed, streams: StreamRegistry, scope: anyio.CancelScope
+) -> None:
+    """Send the feed, then close the socket with the code that says how it ended.
+
+    Any error but the peer's closes the socket with 1011, so that the client
+    resumes after its last seq, and is raised.
+    """
+
+    async def write(text: str) -> None:
+        try:
+            await websocket.send_text(text)
+        except PEER_GONE as exc:
+            raise _PeerGone from exc
+
+    async def close(code: int, reason: str | None = None) -> None:
+        try:
+            await websocket.close(code, reason)
+        except PEER_GONE as exc:
+            raise _PeerGone from exc
+
     async def deliver(batch: list[Event]) -> None:
-        await websocket.send_text(frame(batch))
+        await write(frame(batch))
         streams.count_sent("websocket", len(batch))
 
-    try:
-        match await feed.follow(deliver):
-            case FeedEnd.COMPLETE:
-                code = CLOSE_GOING_AWAY if streams.draining else CLOSE_NORMAL
-                await websocket.close(code)
-            case FeedEnd.LAGGED:
-                await websocket.send_text(feed.lagged().text)
-                await websocket.close(CLOSE_TRY_AGAIN_LATER, "lagged: resume after last seq")
-            case FeedEnd.GONE:
-                await websocket.close(CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}")
-    except PEER_GONE:
-        return
+    with scope:
+        try:
+            match await feed.follow(deliver):
+                case FeedEnd.COMPLETE:
+                    await close(CLOSE_GOING_AWAY if streams.draining else CLOSE_NORMAL)
+                case FeedEnd.LAGGED:
+                    await write(feed.lagged().text)
+                    await close(CLOSE_TRY_AGAIN_LATER, "lagged: resume after last seq")
+                case FeedEnd.GONE:
+                    await close(CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}")
+        except _PeerGone:
+            return
+        except Exception:
+            with contextlib.suppress(*PEER_GONE):
+                await websocket.close(CLOSE_INTERNAL_ERROR, "internal error: resume after last seq")
+            raise

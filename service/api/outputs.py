@@ -1,7 +1,8 @@
-"""Refined documents for download, in any format, made from the stored versions."""
+"""Refined documents for download: the file a job wrote, or made from the stored versions."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from service.errors import ApiError, invalid, not_found
 from service.store import DocumentRecord, JobRecord, JobStatus
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 Format = Literal["txt", "md", "docx"]
 
@@ -85,9 +87,10 @@ async def _written_output(
 ) -> bytes | None:
     """The file a succeeded job wrote for ``doc``, when that is what is asked for.
 
-    A job writes each document's output from its last pass when it finishes,
-    so a succeeded job's file is its latest version already rendered; only
-    another format, or a file since removed, is made again.
+    A job writes each document's output from its last pass as that
+    document's passes end, so a succeeded job's file is its latest version
+    already rendered, with the template it ran with; only another format, or
+    a file that cannot be read (say, since removed), is made again.
     """
     if job.status is not JobStatus.SUCCEEDED or fmt != (job.output_format or doc.format):
         return None
@@ -95,6 +98,9 @@ async def _written_output(
     try:
         return await anyio.Path(path).read_bytes()
     except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("cannot read %s (%s); rendering %s again", path, exc, doc.id)
         return None
 
 
