@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import anyio
 import httpx
+from websockets.asyncio.client import connect
 
 from tests.support.server import ServerProcess
-from tests.support.streams import collect_sse, collect_ws, refine_streamed, types
+from tests.support.streams import collect_sse, collect_ws, flatten, refine_streamed, types
 from tests.support.texts import SAMPLE
 
 PASS_METRICS = {
@@ -100,6 +101,34 @@ async def test_a_finished_download_is_the_file_the_job_wrote_else_made_again(
         remade = await client.get(f"/jobs/{job_id}/output")
         assert remade.status_code == 200
         assert remade.text == final
+
+
+async def test_an_unfinished_jobs_download_is_made_from_its_versions(
+    server: ServerProcess,
+) -> None:
+    """A job stopped halfway has written its first document's file, yet that file is
+    only served once the job has succeeded."""
+    files = [{"name": "a.md", "text": "First text."}, {"name": "b.md", "text": "Second text."}]
+    body = {"files": files, "engine": "probe", "events": 40, "rate": 20, "passes": 1}
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        job_id = (await client.post("/refine/run", json=body)).json()["job_id"]
+        started: list[str] = []
+        with anyio.fail_after(30):
+            async with connect(f"{server.ws_url}/ws/progress/{job_id}") as ws:
+                async for frame in ws:
+                    started += [
+                        e["data"]["file_id"] for e in flatten(frame) if e["type"] == "pass_started"
+                    ]
+                    if len(started) == 2:
+                        break
+        assert (await client.post(f"/jobs/{job_id}/cancel")).json()["status"] == "cancelled"
+        written = server.workdir / "output" / job_id / f"{started[0]}.md"
+        assert written.read_text() == "First text."
+        written.write_text("(annotated on disk)")
+
+        served = await client.get(f"/jobs/{job_id}/output", params={"file_id": started[0]})
+        assert served.status_code == 200
+        assert served.text == "First text."
 
 
 async def test_diff_between_any_two_passes(server: ServerProcess) -> None:
