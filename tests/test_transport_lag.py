@@ -147,7 +147,7 @@ def many_documents_job(job_id: str, documents: int, passes: int) -> NewJob:
 async def test_a_stalled_session_lags_and_resubscribes_on_the_same_socket(
     supervisor: Supervisor,
 ) -> None:
-    # Over a thousand durable events: more batches than the session's outbox holds.
+    # Over a thousand durable events: more than the subscription buffer (4 here) holds.
     await supervisor.submit(many_documents_job("job_wide", documents=60, passes=10))
     session = StalledSession()
     streams = StreamRegistry()

@@ -1,11 +1,12 @@
 """An editor's session: one WebSocket (``GET /ws``) carrying many jobs.
 
 The reader handles one client op at a time; each subscribed job has a pump
-task that follows its :class:`Feed`; one writer sends everything. Pumps hand
-batches to the writer through a bounded outbox, so a client that stops
-reading holds at most that much, then its subscriptions lag and end with a
-``lagged`` notice while the socket stays open. Ops are answered with
-``{"op": ..., "ref": ...}`` frames; events are the usual envelopes.
+task that follows its :class:`Feed` and writes each batch itself, one write
+at a time. A client that stops reading holds up the pump writing to it, and
+the other pumps wait their turn; their events pile up in their jobs'
+subscriptions, which lag and end with a ``lagged`` notice while the socket
+stays open. Ops are answered with ``{"op": ..., "ref": ...}`` frames; events
+are the usual envelopes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from actors.supervisor import Supervisor
 from service.store import Store
 from transports.feed import Feed, FeedEnd
 from transports.ops import BadOp, CancelOp, PingOp, RunOp, SubscribeOp, UnsubscribeOp, parse_op
-from transports.outbox import Outbox
 from transports.registry import StreamKind, StreamRegistry
 from transports.websocket import CLOSE_GOING_AWAY, PEER_GONE, frame
 
@@ -33,18 +33,12 @@ from transports.websocket import CLOSE_GOING_AWAY, PEER_GONE, frame
 # ``OpRefused`` with a detail for anything it will not start.
 StartJob = Callable[[dict[str, Any]], Awaitable[str]]
 
-OUTBOX_SIZE = 64
-
 
 class OpRefused(Exception):
     def __init__(self, detail: str, code: str) -> None:
         super().__init__(detail)
         self.detail = detail
         self.code = code
-
-
-class _Close:
-    """Writer sentinel: close the socket after what is already queued."""
 
 
 class EditorSession:
@@ -62,15 +56,18 @@ class EditorSession:
         self.store = store
         self.streams = streams
         self.start_job = start_job
-        self._outbox = Outbox[list[Event] | str | _Close](OUTBOX_SIZE)
+        # Every delivery takes it, so it is taken without a turn of the event
+        # loop when free: a writer task fed through a queue cost each
+        # delivery one more wake-up (bench/findings.md).
+        self._writing = anyio.Lock(fast_acquire=True)
         self._follows: dict[str, anyio.CancelScope] = {}
         self._idle = anyio.Event()
+        self._session = anyio.CancelScope()
 
     async def serve(self) -> None:
         await self.ws.accept()
-        with self.streams.track(StreamKind.WEBSOCKET):
+        with self.streams.track(StreamKind.WEBSOCKET), self._session:
             async with anyio.create_task_group() as tg:
-                tg.start_soon(self._write, tg)
                 tg.start_soon(self._close_when_drained)
                 await self._read(tg)
                 tg.cancel_scope.cancel()
@@ -91,39 +88,16 @@ class EditorSession:
                 continue
             await self._handle(text, tg)
 
-    async def _write(self, tg: TaskGroup) -> None:
-        try:
-            while True:
-                items = await self._outbox.take_all()
-                events: list[Event] = []
-                for pending in items:
-                    if isinstance(pending, list):
-                        events.extend(pending)
-                        continue
-                    if events:
-                        await self._send_events(events)
-                        events = []
-                    if isinstance(pending, _Close):
-                        await self.ws.close(CLOSE_GOING_AWAY)
-                        tg.cancel_scope.cancel()
-                        return
-                    await self.ws.send_text(pending)
-                if events:
-                    await self._send_events(events)
-        except PEER_GONE:
-            tg.cancel_scope.cancel()
-
-    async def _send_events(self, events: list[Event]) -> None:
-        await self.ws.send_text(frame(events))
-        self.streams.count_sent("websocket", len(events))
-
     async def _close_when_drained(self) -> None:
         """When the service shuts down, close once every followed job has ended."""
         await self.streams.drain_started.wait()
         while self._follows:
             self._idle = anyio.Event()
             await self._idle.wait()
-        await self._outbox.put(_Close())
+        async with self._writing:
+            with contextlib.suppress(*PEER_GONE):
+                await self.ws.close(CLOSE_GOING_AWAY)
+        self._session.cancel()
 
     async def _follow(self, job_id: str, after: int, *, task_status: Any) -> None:
         with anyio.CancelScope() as scope, self.streams.track(StreamKind.WEBSOCKET_SUBSCRIPTION):
@@ -131,14 +105,30 @@ class EditorSession:
             task_status.started()
             try:
                 feed = Feed(self.supervisor, self.store, job_id, after)
-                end = await feed.follow(self._outbox.put)
+                end = await feed.follow(self._deliver)
                 if end is FeedEnd.LAGGED:
-                    await self._outbox.put([feed.lagged()])
+                    await self._deliver([feed.lagged()])
             finally:
                 if self._follows.get(job_id) is scope:
                     del self._follows[job_id]
                     if not self._follows:
                         self._idle.set()
+
+    # writing: any task may, one at a time
+
+    async def _send(self, text: str) -> bool:
+        """Write one frame; False, and the session ends, when the client has gone."""
+        async with self._writing:
+            try:
+                await self.ws.send_text(text)
+            except PEER_GONE:
+                self._session.cancel()
+                return False
+        return True
+
+    async def _deliver(self, events: list[Event]) -> None:
+        if await self._send(frame(events)):
+            self.streams.count_sent("websocket", len(events))
 
     # ops
 
@@ -186,7 +176,7 @@ class EditorSession:
         if ref is not None:
             body["ref"] = ref
         body.update(fields)
-        await self._outbox.put(json.dumps(body))
+        await self._send(json.dumps(body))
 
 
 async def serve_session(websocket: WebSocket, **deps: Any) -> None:
