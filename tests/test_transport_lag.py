@@ -25,7 +25,7 @@ from tests.test_supervisor import ScriptedEngine, new_job
 from transports.feed import Feed
 from transports.registry import StreamRegistry
 from transports.session import serve_session
-from transports.websocket import CLOSE_TRY_AGAIN_LATER, serve_job_progress
+from transports.websocket import CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN_LATER, serve_job_progress
 
 
 class StalledSocket:
@@ -53,6 +53,9 @@ class StalledSocket:
     async def receive(self) -> dict[str, Any]:
         await self._gone.wait()
         return {"type": "websocket.disconnect", "code": 1000}
+
+    async def wait_closed(self) -> None:
+        await self._gone.wait()
 
 
 @pytest.fixture
@@ -113,6 +116,10 @@ class StalledSession(StalledSocket):
         await super().send_text(text)
         self._arrived.set()
         self._arrived = anyio.Event()
+
+    async def until_replies(self, count: int) -> None:
+        while len(replies(self)) < count:
+            await self._arrived.wait()
 
     async def until_last(self, job_id: str, type_: str) -> None:
         """Wait until the latest envelope of ``job_id`` received is a ``type_``."""
@@ -187,4 +194,73 @@ async def test_a_stalled_session_lags_and_resubscribes_on_the_same_socket(
     got = [e["seq"] for e in received if e["type"] not in ("pass_progress", "lagged")]
     logged = [s.seq for s in await supervisor.store.events_after("job_wide", 0)]
     assert got == logged, "nothing lost, nothing twice"
+    assert streams.total() == 0
+
+
+def waiting_job(job_id: str) -> NewJob:
+    """A job that waits for subscribers who never come: it stays running."""
+    job = new_job(job_id, ("upper",))
+    options = {**job.options, "wait_subscribers": 100, "wait_timeout": 60}
+    return dataclasses.replace(job, options=options)
+
+
+def serving(session: StalledSession, supervisor: Supervisor, streams: StreamRegistry) -> Any:
+    async def refuse(body: dict[str, Any]) -> str:
+        raise AssertionError("no job is started in this test")
+
+    return functools.partial(
+        serve_session,
+        cast(WebSocket, session),
+        supervisor=supervisor,
+        store=supervisor.store,
+        streams=streams,
+        start_job=refuse,
+    )
+
+
+def replies(session: StalledSession) -> list[dict[str, Any]]:
+    return [b for b in map(json.loads, session.frames) if isinstance(b, dict) and "op" in b]
+
+
+async def test_unsubscribing_from_a_write_stuck_on_its_client_frees_the_session(
+    supervisor: Supervisor,
+) -> None:
+    await supervisor.submit(waiting_job("job_wait"))
+    session, streams = StalledSession(), StreamRegistry()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(serving(session, supervisor, streams))
+        with anyio.fail_after(10):
+            await session.send_op({"op": "subscribe", "ref": 1, "job_id": "job_wait"})
+            await session.first_send.wait()  # the reply or the replay, stuck
+            await session.send_op({"op": "unsubscribe", "ref": 2, "job_id": "job_wait"})
+            await session.send_op({"op": "ping", "ref": 3})
+            session.unblock.set()
+            await session.until_replies(3)
+        assert [r["op"] for r in replies(session)] == ["subscribed", "unsubscribed", "pong"]
+        await session.ops.send({"type": "websocket.disconnect", "code": 1000})
+    session.close_streams()
+    bodies = [json.loads(f) for f in session.frames]
+    unsubscribed_at = next(i for i, b in enumerate(bodies) if b == replies(session)[1])
+    later = [b for b in bodies[unsubscribed_at + 1 :] if not (isinstance(b, dict) and "op" in b)]
+    assert later == [], "nothing of the job after it was unsubscribed"
+    assert streams.total() == 0
+
+
+async def test_a_session_whose_last_job_is_unsubscribed_closes_when_draining(
+    supervisor: Supervisor,
+) -> None:
+    await supervisor.submit(waiting_job("job_wait"))
+    session, streams = StalledSession(), StreamRegistry()
+    session.unblock.set()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(serving(session, supervisor, streams))
+        with anyio.fail_after(10):
+            await session.send_op({"op": "subscribe", "ref": 1, "job_id": "job_wait"})
+            await session.until_last("job_wait", "job_queued")
+            streams.start_draining()
+            await session.send_op({"op": "unsubscribe", "ref": 2, "job_id": "job_wait"})
+            await session.wait_closed()
+        await session.ops.send({"type": "websocket.disconnect", "code": 1000})
+    session.close_streams()
+    assert session.closed_with == CLOSE_GOING_AWAY
     assert streams.total() == 0

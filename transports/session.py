@@ -5,8 +5,9 @@ task that follows its :class:`Feed` and writes each batch itself, one write
 at a time. A client that stops reading holds up the pump writing to it, and
 the other pumps wait their turn; their events pile up in their jobs'
 subscriptions, which lag and end with a ``lagged`` notice while the socket
-stays open. Ops are answered with ``{"op": ..., "ref": ...}`` frames; events
-are the usual envelopes.
+stays open. The reader's replies wait their turn too, so such a client's
+next op is read once it reads again. Ops are answered with
+``{"op": ..., "ref": ...}`` frames; events are the usual envelopes.
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ class EditorSession:
                     if scope is None:
                         raise OpRefused(f"not subscribed to {op.job_id!r}", "not_subscribed")
                     scope.cancel()
+                    if not self._follows:
+                        self._idle.set()
                     await self._reply("unsubscribed", op.ref, job_id=op.job_id)
                 case RunOp():
                     job_id = await self.start_job(op.request)
