@@ -3,6 +3,8 @@
 Prints one JSON line once every subscription is open (or failed), then holds
 them until a line (or end of file) arrives on standard input, closes them and
 prints a second line. The runner reads the server's memory in between.
+Refiner's jobs are created over HTTP; a baseline's (``--baseline``) are
+there already, with the ids of ``bench.envelopes.job_id``.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import anyio.to_thread
 import httpx
 
 from bench._wsclient import RawWebSocket
+from bench.envelopes import job_id
 from bench.load_client import raise_open_files_limit, run_async
 
 CONNECT_CONCURRENCY = 200
 
 
-async def hold(base_url: str, jobs: int, per_job: int) -> None:
-    ws_base = "ws" + base_url.removeprefix("http")
+async def create_jobs(base_url: str, jobs: int, per_job: int) -> list[str]:
+    """Refiner's probe jobs that wait for one subscriber more than will come, and so stay idle."""
     body = {
         "engine": "probe",
         "events": 1,
@@ -34,7 +37,15 @@ async def hold(base_url: str, jobs: int, per_job: int) -> None:
         "wait_timeout": 300,
     }
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-        ids = [(await http.post("/refine/run", json=body)).json()["job_id"] for _ in range(jobs)]
+        return [(await http.post("/refine/run", json=body)).json()["job_id"] for _ in range(jobs)]
+
+
+async def hold(base_url: str, jobs: int, per_job: int, *, baseline: bool) -> None:
+    ws_base = "ws" + base_url.removeprefix("http")
+    if baseline:
+        ids = [job_id(i) for i in range(jobs)]
+    else:
+        ids = await create_jobs(base_url, jobs, per_job)
     report: dict[str, Any] = {"wanted": jobs * per_job, "opened": 0, "failed": 0, "errors": []}
     gate = anyio.Semaphore(CONNECT_CONCURRENCY)
     remaining = jobs * per_job
@@ -76,9 +87,12 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--jobs", type=int, default=10)
     parser.add_argument("--per-job", type=int, default=1000)
+    parser.add_argument(
+        "--baseline", action="store_true", help="the server has its jobs already; create none"
+    )
     args = parser.parse_args()
     raise_open_files_limit()
-    run_async(lambda: hold(args.url, args.jobs, args.per_job))
+    run_async(lambda: hold(args.url, args.jobs, args.per_job, baseline=args.baseline))
 
 
 if __name__ == "__main__":

@@ -253,12 +253,16 @@ def _targets(summary: dict[tuple[str, str, str], Any], extra: dict[str, Any]) ->
 
 
 def _floor_note(idle: dict[str, Any]) -> str:
-    """The floor beside Refiner's figure, so that the target is read against it."""
+    """The floor and the limit beside Refiner's figure, so that the target is read against them."""
     if "floor" not in idle:
         return ""
-    kb = idle["floor"].get("kb_each")
-    shown = "not measured" if kb is None else f"{kb:,.1f} KB"
-    return f" (floor: uvicorn + Starlette alone {shown})"
+
+    def shown(name: str) -> str:
+        kb = idle.get(name, {}).get("kb_each")
+        return "not measured" if kb is None else f"{kb:,.1f} KB"
+
+    limit = f"; the limit, bare websockets, {shown('limit')}" if "limit" in idle else ""
+    return f" (floor: uvicorn + Starlette alone {shown('floor')}{limit})"
 
 
 def _analytics_ms(output: str) -> float | None:
@@ -411,6 +415,16 @@ def _floor_figures(idle: dict[str, Any]) -> str:
     kb, floor_kb = idle.get("kb_each"), floor.get("kb_each")
     if kb is not None and floor_kb is not None and floor_kb > 0:
         text += f" Refiner takes {kb / floor_kb:.2f}x the floor per subscriber."
+    limit = idle.get("limit")
+    if limit is not None:
+        lead = " The limit, the bare `websockets` server (`bench/baselines/bare_websockets.py`)"
+        if "error" in limit:
+            text += f"{lead}: not measured: {limit['error']}"
+        else:
+            text += f"{lead}, same client and counts: {_idle_figures(limit)}"
+            limit_kb = limit.get("kb_each")
+            if kb is not None and limit_kb:
+                text += f" Refiner takes {kb / limit_kb:.2f}x the limit per subscriber."
     return text
 
 

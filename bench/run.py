@@ -198,26 +198,40 @@ class Bench:
             proc.stop()
 
     def idle(self, jobs: int, per_job: int) -> dict[str, Any]:
-        """Refiner's idle subscribers, with the floor under the same load beside them."""
+        """Refiner's idle subscribers, beside the floor and the limit under the same load."""
         result = self.idle_memory(
             lambda: self.refiner("idle", REFINER_MAX_JOBS=str(jobs + 2)), jobs, per_job
         )
-        try:
-            floor = self.idle_memory(
-                lambda: self.baseline("idle-floor", "idle_floor", [], health=True), jobs, per_job
-            )
-        except STEP_ERRORS as exc:
-            floor = {"error": str(exc)[-600:]}
-        return {**result, "floor": floor}
+        # The limit's jobs wait for one subscriber more than will come, and so stay idle.
+        board = ["--jobs", str(jobs), "--subscribers", str(per_job + 1), "--wait-timeout", "600"]
+        beside = {
+            "floor": (lambda: self.baseline("idle-floor", "idle_floor", [], health=True), False),
+            "limit": (
+                lambda: self.baseline("idle-limit", "bare_websockets", board, health=False),
+                True,
+            ),
+        }
+        for name, (start, baseline) in beside.items():
+            try:
+                result[name] = self.idle_memory(start, jobs, per_job, baseline=baseline)
+            except STEP_ERRORS as exc:
+                result[name] = {"error": str(exc)[-600:]}
+        return result
 
     def idle_memory(
-        self, start: Callable[[], tuple[Process, int]], jobs: int, per_job: int
+        self,
+        start: Callable[[], tuple[Process, int]],
+        jobs: int,
+        per_job: int,
+        *,
+        baseline: bool = False,
     ) -> dict[str, Any]:
         """Server RSS before and while ``bench.idle`` holds ``jobs`` x ``per_job`` sockets open."""
         proc, port = start()
         try:
             command = [*pinning(CLIENT_CORE), PYTHON, "-m", "bench.idle", "--url"]
             command += [f"http://127.0.0.1:{port}", "--jobs", str(jobs), "--per-job", str(per_job)]
+            command += ["--baseline"] if baseline else []
             self.note(
                 [c if not c.startswith("http://") else "http://127.0.0.1:PORT" for c in command]
             )
