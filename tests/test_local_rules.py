@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from service.engines.base import PassOptions
@@ -11,6 +13,7 @@ from service.engines.local import (
     STRATEGIES,
     UnknownRule,
     UnknownStrategy,
+    engine,
     follows_house_style,
     refine,
     validate_disabled,
@@ -362,3 +365,19 @@ async def test_a_long_document_keeps_one_style_across_its_pieces() -> None:
 
 def test_only_strategies_with_quote_or_dash_rules_need_the_whole_documents_style() -> None:
     assert {s for s in STRATEGIES if follows_house_style(s)} == {"normalize"}
+
+
+def test_a_text_no_rule_changes_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    rounds: list[str] = []
+    original = engine._round
+
+    def counted(text: str, *args: Any) -> Any:
+        rounds.append(text)
+        return original(text, *args)
+
+    monkeypatch.setattr(engine, "_round", counted)
+    assert refine("A clean sentence.", "normalize").text == "A clean sentence."
+    assert len(rounds) == 1
+    rounds.clear()
+    assert refine("Hello!!! there.", "normalize").text == "Hello! there."
+    assert len(rounds) == 2, "a changed text is read again, for edits the first ones made possible"

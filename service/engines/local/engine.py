@@ -72,6 +72,8 @@ def refine(
     if not rules or not text:
         return Refinement(text)
     edits = _round(text, rules, house)
+    if not edits:
+        return Refinement(text)  # another round would read the same text the same way
     current = apply(text, edits)
     for _ in range(_MAX_ROUNDS - 1):
         more = _round(current, rules, house)
