@@ -151,6 +151,20 @@ def many_documents_job(job_id: str, documents: int, passes: int) -> NewJob:
     return dataclasses.replace(job, documents=files)
 
 
+def serving(session: StalledSession, supervisor: Supervisor, streams: StreamRegistry) -> Any:
+    async def refuse(body: dict[str, Any]) -> str:
+        raise AssertionError("no job is started in this test")
+
+    return functools.partial(
+        serve_session,
+        cast(WebSocket, session),
+        supervisor=supervisor,
+        store=supervisor.store,
+        streams=streams,
+        start_job=refuse,
+    )
+
+
 async def test_a_stalled_session_lags_and_resubscribes_on_the_same_socket(
     supervisor: Supervisor,
 ) -> None:
@@ -158,21 +172,8 @@ async def test_a_stalled_session_lags_and_resubscribes_on_the_same_socket(
     await supervisor.submit(many_documents_job("job_wide", documents=60, passes=10))
     session = StalledSession()
     streams = StreamRegistry()
-
-    async def refuse(body: dict[str, Any]) -> str:
-        raise AssertionError("no job is started in this test")
-
     async with anyio.create_task_group() as tg:
-        tg.start_soon(
-            functools.partial(
-                serve_session,
-                cast(WebSocket, session),
-                supervisor=supervisor,
-                store=supervisor.store,
-                streams=streams,
-                start_job=refuse,
-            )
-        )
+        tg.start_soon(serving(session, supervisor, streams))
         await session.send_op({"op": "subscribe", "ref": 1, "job_id": "job_wide"})
         actor = supervisor.actor("job_wide")
         assert actor is not None
@@ -202,20 +203,6 @@ def waiting_job(job_id: str) -> NewJob:
     job = new_job(job_id, ("upper",))
     options = {**job.options, "wait_subscribers": 100, "wait_timeout": 60}
     return dataclasses.replace(job, options=options)
-
-
-def serving(session: StalledSession, supervisor: Supervisor, streams: StreamRegistry) -> Any:
-    async def refuse(body: dict[str, Any]) -> str:
-        raise AssertionError("no job is started in this test")
-
-    return functools.partial(
-        serve_session,
-        cast(WebSocket, session),
-        supervisor=supervisor,
-        store=supervisor.store,
-        streams=streams,
-        start_job=refuse,
-    )
 
 
 def replies(session: StalledSession) -> list[dict[str, Any]]:
