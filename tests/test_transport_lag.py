@@ -251,3 +251,28 @@ async def test_a_session_whose_last_job_is_unsubscribed_closes_when_draining(
     session.close_streams()
     assert session.closed_with == CLOSE_GOING_AWAY
     assert streams.total() == 0
+
+
+async def test_a_write_stuck_on_its_client_holds_up_no_op(supervisor: Supervisor) -> None:
+    await supervisor.submit(waiting_job("job_a"))
+    await supervisor.submit(waiting_job("job_b"))
+    session, streams = StalledSession(), StreamRegistry()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(serving(session, supervisor, streams))
+        with anyio.fail_after(10):
+            await session.send_op({"op": "subscribe", "ref": 1, "job_id": "job_a"})
+            await session.first_send.wait()  # stuck from here on
+            await session.send_op({"op": "ping", "ref": 2})
+            await session.send_op({"op": "cancel", "ref": 3, "job_id": "job_b"})
+            actor = supervisor.actor("job_b")
+            if actor is not None:
+                await actor.wait_stopped()
+            job_b = await supervisor.store.get_job("job_b")
+            assert job_b is not None
+            assert job_b.status.value == "cancelled", "the op was read while the write was stuck"
+            session.unblock.set()
+            await session.until_replies(3)
+        await session.ops.send({"type": "websocket.disconnect", "code": 1000})
+    session.close_streams()
+    assert [r["op"] for r in replies(session)] == ["subscribed", "pong", "ack"]
+    assert streams.total() == 0

@@ -5,8 +5,10 @@ task that follows its :class:`Feed` and writes each batch itself, one write
 at a time. A client that stops reading holds up the pump writing to it, and
 the other pumps wait their turn; their events pile up in their jobs'
 subscriptions, which lag and end with a ``lagged`` notice while the socket
-stays open. The reader's replies wait their turn too, so such a client's
-next op is read once it reads again. Ops are answered with
+stays open. The reader never waits on a write: its replies are queued
+(up to ``REPLY_BACKLOG``), and whoever writes next sends them first, so a
+reply goes out before any event that follows from its op. A replier task
+sends them when no one else writes. Ops are answered with
 ``{"op": ..., "ref": ...}`` frames; events are the usual envelopes.
 """
 
@@ -24,6 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from actors.errors import ActorError
 from actors.events import Event
 from actors.supervisor import Supervisor
+from actors.wakeup import Wakeup
 from service.store import Store
 from transports.feed import Feed, FeedEnd
 from transports.ops import BadOp, CancelOp, PingOp, RunOp, SubscribeOp, UnsubscribeOp, parse_op
@@ -33,6 +36,9 @@ from transports.websocket import CLOSE_GOING_AWAY, PEER_GONE, frame
 # Starts a job from a POST /refine/run body and returns its id; raises
 # ``OpRefused`` with a detail for anything it will not start.
 StartJob = Callable[[dict[str, Any]], Awaitable[str]]
+
+# Replies queued behind a stuck write before the reader waits its turn too.
+REPLY_BACKLOG = 64
 
 
 class OpRefused(Exception):
@@ -61,6 +67,8 @@ class EditorSession:
         # loop when free: a writer task fed through a queue cost each
         # delivery one more wake-up (bench/findings.md).
         self._writing = anyio.Lock(fast_acquire=True)
+        self._replies: list[str] = []
+        self._replies_queued = Wakeup()
         self._follows: dict[str, anyio.CancelScope] = {}
         self._idle = anyio.Event()
         self._session = anyio.CancelScope()
@@ -70,10 +78,11 @@ class EditorSession:
         with self.streams.track(StreamKind.WEBSOCKET), self._session:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._close_when_drained)
+                tg.start_soon(self._send_replies)
                 await self._read(tg)
                 tg.cancel_scope.cancel()
 
-    # the three kinds of task
+    # the tasks: the reader, the replier, the drain watcher and a pump per job
 
     async def _read(self, tg: TaskGroup) -> None:
         while True:
@@ -89,15 +98,23 @@ class EditorSession:
                 continue
             await self._handle(text, tg)
 
+    async def _send_replies(self) -> None:
+        """Send the queued replies whenever no pump is about to."""
+        while True:
+            while not self._replies:
+                await self._replies_queued.wait()
+            await self._send(None)
+
     async def _close_when_drained(self) -> None:
         """When the service shuts down, close once every followed job has ended."""
         await self.streams.drain_started.wait()
         while self._follows:
             self._idle = anyio.Event()
             await self._idle.wait()
-        async with self._writing:
-            with contextlib.suppress(*PEER_GONE):
-                await self.ws.close(CLOSE_GOING_AWAY)
+        if await self._send(None):
+            async with self._writing:
+                with contextlib.suppress(*PEER_GONE):
+                    await self.ws.close(CLOSE_GOING_AWAY)
         self._session.cancel()
 
     async def _follow(self, job_id: str, after: int, *, task_status: Any) -> None:
@@ -117,11 +134,16 @@ class EditorSession:
 
     # writing: any task may, one at a time
 
-    async def _send(self, text: str) -> bool:
-        """Write one frame; False, and the session ends, when the client has gone."""
+    async def _send(self, text: str | None) -> bool:
+        """Write the queued replies, then ``text``; False, and the session ends, when
+        the client has gone."""
         async with self._writing:
             try:
-                await self.ws.send_text(text)
+                while self._replies:
+                    await self.ws.send_text(self._replies[0])
+                    del self._replies[0]  # only once sent: a cancelled write keeps it queued
+                if text is not None:
+                    await self.ws.send_text(text)
             except PEER_GONE:
                 self._session.cancel()
                 return False
@@ -179,7 +201,11 @@ class EditorSession:
         if ref is not None:
             body["ref"] = ref
         body.update(fields)
-        await self._send(json.dumps(body))
+        self._replies.append(json.dumps(body))
+        if len(self._replies) > REPLY_BACKLOG:
+            await self._send(None)  # the client is not reading: wait with everyone else
+        else:
+            self._replies_queued.set()
 
 
 async def serve_session(websocket: WebSocket, **deps: Any) -> None:
