@@ -128,9 +128,14 @@ class EditorSession:
                     await self._deliver([feed.lagged()])
             finally:
                 if self._follows.get(job_id) is scope:
-                    del self._follows[job_id]
-                    if not self._follows:
-                        self._idle.set()
+                    self._unfollow(job_id)
+
+    def _unfollow(self, job_id: str) -> anyio.CancelScope | None:
+        """Stop counting ``job_id`` as followed; the drain watcher hears when none is."""
+        scope = self._follows.pop(job_id, None)
+        if not self._follows:
+            self._idle.set()
+        return scope
 
     # writing: any task may, one at a time
 
@@ -171,12 +176,10 @@ class EditorSession:
                     await self._subscribe(op.job_id, op.after, tg)
                     await self._reply("subscribed", op.ref, job_id=op.job_id, after=op.after)
                 case UnsubscribeOp():
-                    scope = self._follows.pop(op.job_id, None)
+                    scope = self._unfollow(op.job_id)
                     if scope is None:
                         raise OpRefused(f"not subscribed to {op.job_id!r}", "not_subscribed")
                     scope.cancel()
-                    if not self._follows:
-                        self._idle.set()
                     await self._reply("unsubscribed", op.ref, job_id=op.job_id)
                 case RunOp():
                     job_id = await self.start_job(op.request)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -85,32 +86,28 @@ async def _send_feed(
     resumes after its last seq, and is raised.
     """
 
-    async def write(text: str) -> None:
+    async def to_peer(call: Awaitable[None]) -> None:
         try:
-            await websocket.send_text(text)
-        except PEER_GONE as exc:
-            raise _PeerGone from exc
-
-    async def close(code: int, reason: str | None = None) -> None:
-        try:
-            await websocket.close(code, reason)
+            await call
         except PEER_GONE as exc:
             raise _PeerGone from exc
 
     async def deliver(batch: list[Event]) -> None:
-        await write(frame(batch))
+        await to_peer(websocket.send_text(frame(batch)))
         streams.count_sent("websocket", len(batch))
 
     with scope:
         try:
             match await feed.follow(deliver):
                 case FeedEnd.COMPLETE:
-                    await close(CLOSE_GOING_AWAY if streams.draining else CLOSE_NORMAL)
+                    code = CLOSE_GOING_AWAY if streams.draining else CLOSE_NORMAL
+                    await to_peer(websocket.close(code))
                 case FeedEnd.LAGGED:
-                    await write(feed.lagged().text)
-                    await close(CLOSE_TRY_AGAIN_LATER, "lagged: resume after last seq")
+                    await to_peer(websocket.send_text(feed.lagged().text))
+                    reason = "lagged: resume after last seq"
+                    await to_peer(websocket.close(CLOSE_TRY_AGAIN_LATER, reason))
                 case FeedEnd.GONE:
-                    await close(CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}")
+                    await to_peer(websocket.close(CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}"))
         except _PeerGone:
             return
         except Exception:

@@ -56,7 +56,7 @@ def house_style(document: str) -> HouseStyle:
 
 def follows_house_style(strategy: str) -> bool:
     """Whether ``strategy`` has a rule that needs the style of the whole document."""
-    return any(rule is h for _, rule in _PLAN[strategy] for h in _typography.HOUSE_STYLE_RULES)
+    return any(rule in _typography.HOUSE_STYLE_RULES for _, rule in _PLAN[strategy])
 
 
 def refine(
