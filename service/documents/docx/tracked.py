@@ -20,11 +20,11 @@ from docx.opc.part import XmlPart
 
 from ._package import open_document, save_document
 from ._render import Revisions
-from ._xml import W_ID, W_SECT_PR
+from ._xml import W_ID
 from .apply import ParagraphCountChanged, rewrite
 from .model import DocxText, Reach
 from .reader import read_document
-from .templates import fill
+from .templates import clear_body, fill
 
 
 def tracked_changes_docx(
@@ -57,22 +57,13 @@ def tracked_changes_docx(
             raise ParagraphCountChanged(
                 f"{len(styles)} paragraph styles but {len(old_texts)} paragraph texts"
             )
-        document = _blank()
+        document = docx.Document()  # python-docx's default, its page setup kept
+        clear_body(document)
         fill(document, list(zip(styles, old_texts, strict=True)) or [("Normal", "")])
     revisions = Revisions(author=author, date=date, next_id=_max_id(document) + 1)
     if old_texts or new_texts:
         rewrite(document, new_texts, revisions, reach)
     return save_document(document)
-
-
-def _blank() -> Document:
-    """python-docx's default document with an empty body (its page setup stays)."""
-    document = docx.Document()
-    body = document.element.body
-    for child in list(body):
-        if child.tag != W_SECT_PR:
-            body.remove(child)
-    return document
 
 
 def _max_id(document: Document) -> int:
