@@ -207,6 +207,53 @@ def test_a_docx_restyled_into_a_template_keeps_its_tables() -> None:
     assert "Academic template" not in read_docx(out).joined()
 
 
+def test_a_column_merged_down_a_long_table_stays_one_cell() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=120, cols=4)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            cell.text = f"r{r}c{c}"
+    table.cell(0, 0).merge(table.cell(119, 0)).text = "All of column one"
+    table.cell(10, 2).merge(table.cell(12, 3))  # a block of three rows and two columns
+    source = to_bytes(document)
+    texts = [f"{p.text} (refined)" for p in body_of(source)]
+
+    out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
+
+    assert [p.text for p in body_of(out)] == [*texts, ""]
+    (written,) = docx.Document(io.BytesIO(out)).tables
+    column = [written.cell(r, 0)._tc for r in range(120)]
+    assert all(tc is column[0] for tc in column), "column one is one cell from top to bottom"
+    assert written.cell(0, 0).text == "All of column one (refined)"
+    block = {written.cell(r, c)._tc for r in range(10, 13) for c in (2, 3)}
+    assert len(block) == 1
+    assert written.cell(9, 2).text == "r9c2 (refined)"
+    assert written.cell(13, 3).text == "r13c3 (refined)"
+
+
+def test_a_continuing_cell_that_does_not_line_up_with_the_one_above_stands_alone() -> None:
+    """A crafted ``w:vMerge`` under a narrower cell: no cell of the row above is taken over."""
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            cell.text = f"r{r}c{c}"
+    table.cell(0, 0)._tc.vMerge = "restart"
+    wide = table.cell(1, 0).merge(table.cell(1, 1))
+    wide.text = "wide"
+    wide._tc.vMerge = "continue"
+    source = to_bytes(document)
+    texts = [p.text for p in body_of(source)]
+
+    out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
+
+    (written,) = docx.Document(io.BytesIO(out)).tables
+    assert [[c.text for c in row.cells] for row in written.rows] == [
+        ["r0c0", "r0c1", "r0c2"],
+        ["wide", "wide", "r1c2"],
+    ]
+
+
 def test_a_table_style_the_template_lacks_becomes_a_plain_grid() -> None:
     document = docx.Document()
     table = document.add_table(rows=1, cols=2)
@@ -323,3 +370,7 @@ def test_a_template_without_a_grid_style_still_rules_the_table(tmp_path: Path) -
     borders = table._tbl.tblPr.find(qn("w:tblBorders"))
     assert borders is not None
     assert {child.get(qn("w:val")) for child in borders} == {"single"}
+    properties = [child.tag for child in table._tbl.tblPr]
+    assert properties.index(qn("w:tblBorders")) < properties.index(qn("w:tblLook")), (
+        "in the schema's order"
+    )

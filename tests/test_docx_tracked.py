@@ -19,12 +19,13 @@ from service.documents.docx import (
     read_docx,
     tracked_changes_docx,
 )
-from tests.support.docx_samples import refine_texts, sample_docx
+from tests.support.docx_samples import add_text_box, refine_texts, sample_docx, to_bytes
 
 AUTHOR = "concise · local"
 WHEN = datetime(2025, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # An lxml element; lxml ships no type information.
 Element = Any
 
@@ -152,3 +153,29 @@ def test_counts_must_match() -> None:
         tracked_changes_docx([("Normal", "a")], ["a", "b"], ["a", "c"], author="x", date=WHEN)
     with pytest.raises(DocxRejected):
         tracked_changes_docx(b"not a docx", ["a"], ["b"], author="x", date=WHEN)
+
+
+def test_a_text_box_and_its_fallback_copy_have_revisions_of_their_own() -> None:
+    document = docx.Document()
+    anchor = document.add_paragraph("The anchor paragraph.")
+    add_text_box(anchor, ["We utilize boxes."])
+    data = to_bytes(document)
+
+    out = tracked_changes_docx(
+        data,
+        ["The anchor paragraph.", "We utilize boxes."],
+        ["The anchor paragraph.", "We use boxes."],
+        author=AUTHOR,
+        date=WHEN,
+    )
+
+    body = docx.Document(io.BytesIO(out)).element.body
+    choice, fallback = list(body.iter(f"{MC}Choice")), list(body.iter(f"{MC}Fallback"))
+    assert len(choice) == len(fallback) == 1
+    shown = list(choice[0].iter(f"{W}ins", f"{W}del"))
+    copied = list(fallback[0].iter(f"{W}ins", f"{W}del"))
+    assert [r.tag for r in copied] == [r.tag for r in shown] != []
+    ids = [r.get(qn("w:id")) for r in shown + copied]
+    assert len(set(ids)) == len(ids), "every revision's w:id is its own"
+    accepted = docx.Document(io.BytesIO(resolve(out, accept=True))).element.body
+    assert [b.xpath("string(.)") for b in accepted.iter(f"{W}txbxContent")] == ["We use boxes."] * 2

@@ -21,7 +21,18 @@ from datetime import UTC, datetime
 
 from ._atoms import LINE_SEPARATOR, Atom
 from ._plan import Piece, PieceKind, Plan
-from ._xml import W_AUTHOR, W_DATE, W_ID, W_RPR, Element, new_element, set_text, text_element
+from ._xml import (
+    W_AUTHOR,
+    W_DATE,
+    W_DEL,
+    W_ID,
+    W_INS,
+    W_RPR,
+    Element,
+    new_element,
+    set_text,
+    text_element,
+)
 
 _SPECIAL = re.compile(f"([\t\n{LINE_SEPARATOR}])")
 
@@ -44,6 +55,12 @@ class Revisions:
         self.count[kind] += 1
         wrapper.append(run)
         return wrapper
+
+    def renumber(self, tree: Element) -> None:
+        """Give each revision in ``tree`` a new ``w:id``: a copy may not share its original's."""
+        for mark in tree.iter(W_INS, W_DEL):
+            mark.set(W_ID, str(self.next_id))
+            self.next_id += 1
 
 
 def render_in_place(paragraph: Element, atoms: list[Atom], plan: Plan) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from docx.oxml.ns import qn
 
+from ._render import Revisions
 from ._xml import MC_ALTERNATE_CONTENT, MC_CHOICE, MC_FALLBACK, Element
 
 W_TXBX_CONTENT = qn("w:txbxContent")
@@ -31,8 +32,11 @@ def text_boxes(paragraph: Element) -> list[Element]:
     ]
 
 
-def mirror_to_fallbacks(edited: Iterable[Element]) -> None:
-    """Copy each text box holding an ``edited`` paragraph over its fallback twin."""
+def mirror_to_fallbacks(edited: Iterable[Element], revisions: Revisions | None = None) -> None:
+    """Copy each text box holding an ``edited`` paragraph over its fallback twin.
+
+    The copy's tracked changes get ``w:id`` values of their own from ``revisions``.
+    """
     alternates = {
         id(ancestor): ancestor
         for paragraph in edited
@@ -51,6 +55,8 @@ def mirror_to_fallbacks(edited: Iterable[Element]) -> None:
                 target.remove(child)
             for child in source:
                 target.append(copy.deepcopy(child))
+            if revisions is not None:
+                revisions.renumber(target)
 
 
 def _outermost_boxes(branch: Element) -> list[Element]:

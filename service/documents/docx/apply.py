@@ -60,5 +60,5 @@ def rewrite(
             render_in_place(place.element, atoms, plan)
         else:
             render_tracked(place.element, atoms, plan, revisions)
-    mirror_to_fallbacks(edited)
+    mirror_to_fallbacks(edited, revisions)
     return len(edited)

@@ -24,7 +24,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import RGBColor
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from markdown_it import MarkdownIt
@@ -54,7 +54,7 @@ def write_markdown(template: bytes, text: str) -> tuple[bytes, list[str]]:
     writer = _Writer(document, TemplateStyles(document))
     writer.blocks(_PARSER.parse(text))
     if all(child.tag == W_SECT_PR for child in document.element.body):
-        document.add_paragraph(style=writer.styles.paragraph(FALLBACK_STYLE))
+        writer.styles.apply(document.add_paragraph(), FALLBACK_STYLE)
     return save_document(document), writer.styles.missing
 
 
@@ -155,7 +155,9 @@ class _Writer:
         return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
 
     def add_paragraph(self, style: str, *alternatives: str) -> Paragraph:
-        return self.document.add_paragraph(style=self.styles.paragraph(style, *alternatives))
+        paragraph = self.document.add_paragraph()
+        self.styles.apply(paragraph, style, *alternatives)
+        return paragraph
 
     def paragraph(self, inline: Token, style: str, *alternatives: str) -> Paragraph:
         paragraph = self.add_paragraph(style, *alternatives)
@@ -268,11 +270,14 @@ class _Writer:
         columns = max((len(row) for row in rows), default=1)
         table: Table = self.document.add_table(len(rows), columns)
         self.styles.style_table(table, None)
-        for r, row in enumerate(rows):
-            for c, (opening, inline) in enumerate(row):
+        # The new table's rows and cells are read straight from its XML: python-docx's
+        # ``table.cell()`` lists every cell of the table on each call. A short row
+        # leaves its last cells empty.
+        for tr, row in zip(table._tbl.tr_lst, rows, strict=True):
+            for tc, (opening, inline) in zip(tr.tc_lst, row, strict=False):
                 # A cell of a Markdown table holds one line: its own first paragraph.
-                paragraph = table.cell(r, c).paragraphs[0]
-                paragraph.style = self.styles.paragraph(FALLBACK_STYLE)
+                paragraph = _Cell(tc, table).paragraphs[0]
+                self.styles.apply(paragraph, FALLBACK_STYLE)
                 self.runs(paragraph, inline.children or [])
                 align = str(opening.attrs.get("style", "")).removeprefix("text-align:")
                 if align in _ALIGNMENTS:

@@ -23,7 +23,6 @@ from typing import Protocol
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.exceptions import InvalidSpanError
 from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -99,7 +98,7 @@ def restyle(
     blocks = [child for child in document.element.body if child.tag != W_SECT_PR]
     if not blocks or blocks[-1].tag != W_P:
         # Word ends every body with a paragraph, after a last table too.
-        document.add_paragraph(style=writer.styles.paragraph(writer.default_style))
+        writer.styles.apply(document.add_paragraph(), writer.default_style)
     return save_document(document), writer.styles.missing
 
 
@@ -178,7 +177,7 @@ class _Writer:
             self.used += 1
         paragraph = target.paragraph()
         name = self.style_names.get(paragraph_style_id(source) or "", self.default_style)
-        paragraph.style = self.styles.paragraph(name)
+        self.styles.apply(paragraph, name)
         if text:
             paragraph.add_run(text.replace(LINE_SEPARATOR, "\n"))
 
@@ -186,9 +185,12 @@ class _Writer:
         rows = source.findall(W_TR)
         table = target.table(len(rows), _columns(source, rows))
         self.styles.style_table(table, self.table_styles.get(_table_style_id(source) or ""))
-        for source_cell, (row, column) in _merge_cells(table, rows):
-            cell = _CellTarget(_Cell(_tc_at(table, row, column), table))
-            self.blocks(source_cell, cell, read=read)
+        placed, merges = _lay_out(rows, len(table.columns))
+        _merge(table, merges)
+        rows_written = table._tbl.tr_lst
+        for source_cell, row, column in placed:
+            cell = _Cell(rows_written[row].tc_at_grid_offset(column), table)
+            self.blocks(source_cell, _CellTarget(cell), read=read)
 
 
 def _is_plain(table: Element) -> bool:
@@ -239,55 +241,56 @@ def _columns(table: Element, rows: list[Element]) -> int:
     return max(_declared_columns(table), used, 1)
 
 
-def _merge_cells(table: Table, rows: list[Element]) -> list[tuple[Element, tuple[int, int]]]:
-    """Merge the new table's cells as the source's are; each source cell and its place.
+@dataclass(slots=True)
+class _Merge:
+    """A rectangle of the new table's grid to make one cell: rows and columns, both inclusive."""
 
-    A cell spanning columns is merged across them; a cell that continues a
-    vertical merge is merged with the cells above. Either way it keeps a
-    ``w:tc`` of its own at its place, as in the source.
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+
+def _lay_out(
+    rows: list[Element], columns: int
+) -> tuple[list[tuple[Element, int, int]], list[_Merge]]:
+    """Each source cell with its row and grid column, and the cells the source merges.
+
+    A cell spanning columns is merged across them. A cell that continues a
+    vertical merge (``w:vMerge`` without ``restart``) joins the merge of the
+    cell right above it if it spans the same columns; otherwise it is a cell
+    of its own, as it is in the text model. Every merge is found before any
+    is made, so that each is made once, however many rows it runs down.
     """
-    placed: list[tuple[Element, tuple[int, int]]] = []
-    tops: dict[int, int] = {}  # column -> row where the open vertical merge started
+    placed: list[tuple[Element, int, int]] = []
+    merges: list[_Merge] = []
+    above: dict[int, _Merge] = {}  # grid column -> the open vertical merge in the row above
     for r, row in enumerate(rows):
+        here: dict[int, _Merge] = {}
         column = 0
         for cell in row.findall(W_TC):
-            span = _span(cell) or 1
-            last = min(column + span, len(table.columns)) - 1
-            merge = _cell_property(cell, W_V_MERGE)
-            continues = merge is not None and merge != "restart" and column in tops
-            if not (continues and _merged(table, (tops[column], column), (r, last))):
-                if span > 1:
-                    _merged(table, (r, column), (r, last))
-                if merge == "restart":
-                    tops[column] = r
-                else:
-                    tops.pop(column, None)
-            placed.append((cell, (r, column)))
+            last = min(column + (_span(cell) or 1), columns) - 1
+            vertical = _cell_property(cell, W_V_MERGE)
+            merge = above.get(column)
+            if vertical not in (None, "restart") and merge is not None and merge.right == last:
+                merge.bottom = r
+                here[column] = merge
+            else:
+                merge = _Merge(r, column, r, last)
+                merges.append(merge)
+                if vertical == "restart":
+                    here[column] = merge
+            placed.append((cell, r, column))
             column = last + 1
-    return placed
+        above = here
+    return placed, [m for m in merges if (m.top, m.left) != (m.bottom, m.right)]
 
 
-def _tc_at(table: Table, row: int, column: int) -> Element:
-    """The ``w:tc`` of ``row`` that starts at grid ``column`` (python-docx's ``cell()``
-    gives the first cell of a merge instead)."""
-    tr = table.rows[row]._tr
-    at = 0
-    for tc in tr.tc_lst:
-        if at >= column:
-            return tc
-        at += tc.grid_span
-    return tr.tc_lst[-1]
-
-
-def _merged(table: Table, first: tuple[int, int], last: tuple[int, int]) -> bool:
-    """Merge a rectangle of cells; False (nothing merged) where the shape does not allow it."""
-    if first == last:
-        return True
-    try:
-        table.cell(*first).merge(table.cell(*last))
-    except InvalidSpanError:
-        return False
-    return True
+def _merge(table: Table, merges: list[_Merge]) -> None:
+    """Make each merge with python-docx; they never overlap, so each is a plain rectangle."""
+    rows = table._tbl.tr_lst
+    for m in merges:
+        rows[m.top].tc_at_grid_offset(m.left).merge(rows[m.bottom].tc_at_grid_offset(m.right))
 
 
 def _table_style_id(table: Element) -> str | None:

@@ -17,6 +17,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from ._atoms import LINE_SEPARATOR
 from ._package import open_document, save_document
@@ -26,6 +27,16 @@ from .safety import DocxRejected
 FALLBACK_STYLE = "Normal"
 # A table whose style the template lacks gets ruled cells rather than none.
 FALLBACK_TABLE_STYLE = "Table Grid"
+# What may follow ``w:tblBorders`` in a table's properties (ECMA-376, CT_TblPr).
+_AFTER_TABLE_BORDERS = (
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+    "w:tblPrChange",
+)
 # A template is read whole; past this it is listed with an error instead.
 _MAX_TEMPLATE_BYTES = 50 * 2**20
 
@@ -56,18 +67,27 @@ def fill(document: Document, paragraphs: Sequence[tuple[str, str]]) -> list[str]
     """Append styled paragraphs to the body; the style names that fell back to ``Normal``."""
     styles = TemplateStyles(document)
     for name, text in paragraphs:
-        paragraph = document.add_paragraph(style=styles.paragraph(name))
+        paragraph = document.add_paragraph()
+        styles.apply(paragraph, name)
         if text:
             paragraph.add_run(text.replace(LINE_SEPARATOR, "\n"))
     return styles.missing
 
 
 class TemplateStyles:
-    """A template's styles looked up by name, case-insensitively as a last resort."""
+    """A template's styles looked up by name, case-insensitively as a last resort.
+
+    Paragraph styles are resolved to their ids once: python-docx's own
+    ``paragraph.style = ...`` scans every style of the template to find the
+    default, on each paragraph, which made that most of a document's writing.
+    """
 
     def __init__(self, document: Document) -> None:
         self._paragraph = _paragraph_styles(document)
         self._folded = {name.casefold(): style for name, style in self._paragraph.items()}
+        default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        # Word applies the default style to a paragraph that names none; so does python-docx.
+        self._default_id = None if default is None else default.style_id
         self._table = {
             style.name
             for style in document.styles
@@ -75,9 +95,15 @@ class TemplateStyles:
         }
         self.missing: list[str] = []  # paragraph style names asked for and not found
 
-    def paragraph(self, name: str, *alternatives: str) -> ParagraphStyle | None:
-        """The style called ``name``, else the first of ``alternatives`` the template
-        has, else ``Normal``; ``name`` is noted as missing unless it was found."""
+    def apply(self, paragraph: Paragraph, name: str, *alternatives: str) -> None:
+        """Give ``paragraph`` the style called ``name``, else the first of
+        ``alternatives`` the template has, else ``Normal``; ``name`` is noted as
+        missing unless it was found."""
+        style = self._find(name, *alternatives)
+        style_id = None if style is None else style.style_id
+        paragraph._p.style = None if style_id == self._default_id else style_id
+
+    def _find(self, name: str, *alternatives: str) -> ParagraphStyle | None:
         for candidate in (name, *alternatives):
             style = self._paragraph.get(candidate) or self._folded.get(candidate.casefold())
             if style is not None:
@@ -105,7 +131,8 @@ class TemplateStyles:
             ):
                 line.set(qn(f"w:{attribute}"), value)
             borders.append(line)
-        table._tbl.tblPr.append(borders)
+        # In schema order, before the properties that follow it (Word rejects it after them).
+        table._tbl.tblPr.insert_element_before(borders, *_AFTER_TABLE_BORDERS)
 
 
 def list_templates(folder: Path) -> list[dict[str, object]]:
