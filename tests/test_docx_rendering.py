@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -128,4 +129,6 @@ def test_characters_xml_cannot_hold_are_left_out_of_a_word_document() -> None:
         out = render("docx", fmt, "page one\x0cpage two\x00.").data
         assert "page onepage two." in read_docx(out).joined()
         tracked = tracked_changes(fmt, "a\x0cb", "a\x0cc", source=None, author="r", date=when)
-        assert read_docx(tracked).texts
+        assert read_docx(tracked).texts == ["ac"]
+        body = zipfile.ZipFile(io.BytesIO(tracked)).read("word/document.xml").decode()
+        assert "<w:delText>ab</w:delText>" in body

@@ -288,14 +288,14 @@ def test_restyling_needs_one_text_per_body_paragraph() -> None:
 
 def test_a_text_box_follows_its_anchor_in_a_template() -> None:
     source = boxed_docx()
-    texts = [p.text for p in body_of(source)]
+    texts = [f"{p.text} ({n})" for n, p in enumerate(body_of(source))]
     out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
     assert [p.text for p in body_of(out)] == [
-        "Before the box.",
-        "The anchor paragraph.",
-        "We utilize boxes.",
-        "In order to call out.",
-        "After the box.",
+        "Before the box. (0)",
+        "The anchor paragraph. (1)",
+        "We utilize boxes. (2)",
+        "In order to call out. (3)",
+        "After the box. (4)",
     ]
 
 
