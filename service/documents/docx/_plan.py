@@ -18,6 +18,7 @@ either edited in place or as tracked changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Literal
 
 from service.documents.diff import word_diff
@@ -50,6 +51,7 @@ def plan_paragraph(atoms: list[Atom], old: str, new: str) -> Plan:
                 plan.pieces[index].append(Piece("keep", atom.text, own=not atom.is_text))
         return plan
     owner = [index for index, atom in enumerate(atoms) for _ in atom.text]
+    ends = list(accumulate(len(atom.text) for atom in atoms))  # where each atom's text ends
     ops = word_diff(old, new).ops
     pos = 0
     deleted_from: int | None = None
@@ -70,11 +72,14 @@ def plan_paragraph(atoms: list[Atom], old: str, new: str) -> Plan:
             continue
         kind: PieceKind = "keep" if op.op == "equal" else "del"
         deleted_from = owner[pos] if kind == "del" else None
-        for char in op.text:
+        done = 0
+        while done < len(op.text):  # the span, cut where one atom's text ends
             index = owner[pos]
-            atom = atoms[index]
-            _add(plan, index, Piece(kind, char, own=not atom.is_text))
-            pos += 1
+            take = min(len(op.text) - done, ends[index] - pos)
+            piece = Piece(kind, op.text[done : done + take], own=not atoms[index].is_text)
+            _add(plan, index, piece)
+            pos += take
+            done += take
     for index, atom in enumerate(atoms):
         pieces = plan.pieces[index]
         plan.touched[index] = plan.touched[index] or not (
