@@ -135,6 +135,13 @@ def test_empty_markdown_still_has_a_paragraph() -> None:
     assert [p.text for p in read_docx(data).paragraphs if p.part == "body"] == [""]
 
 
+def test_markdown_ending_in_a_table_ends_with_a_paragraph_as_word_does() -> None:
+    document, _ = written("Intro.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    blocks = [child.tag.rsplit("}", 1)[1] for child in document.element.body]
+    assert blocks == ["p", "tbl", "p", "sectPr"]
+    assert document.paragraphs[-1].text == ""
+
+
 def test_everything_inside_a_link_stays_inside_it_and_in_order() -> None:
     document, _ = written("[two\nwords `and code` ![badge](b.png)](https://example.com) end")
     paragraph = document.paragraphs[0]

@@ -31,8 +31,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ._package import open_document, save_document
-from ._xml import W_SECT_PR
-from .templates import FALLBACK_STYLE, TemplateStyles, clear_body
+from .templates import FALLBACK_STYLE, TemplateStyles, clear_body, end_with_paragraph
 
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 # Word's own look for a link, where the template has no "Hyperlink" style.
@@ -53,8 +52,7 @@ def write_markdown(template: bytes, text: str) -> tuple[bytes, list[str]]:
     clear_body(document)
     writer = _Writer(document, TemplateStyles(document))
     writer.blocks(_PARSER.parse(text))
-    if all(child.tag == W_SECT_PR for child in document.element.body):
-        writer.styles.apply(document.add_paragraph(), FALLBACK_STYLE)
+    end_with_paragraph(document, writer.styles, FALLBACK_STYLE)
     return save_document(document), writer.styles.missing
 
 

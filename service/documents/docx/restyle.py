@@ -33,7 +33,7 @@ from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_TC, W_VAL, Element
 from .model import Reach
 from .reader import default_style_name, paragraph_style_id, paragraph_style_names
-from .templates import TemplateStyles, clear_body
+from .templates import TemplateStyles, clear_body, end_with_paragraph
 
 W_TBL = qn("w:tbl")
 W_TBL_PR = qn("w:tblPr")
@@ -95,10 +95,7 @@ def restyle(
         raise TextCountMismatch(
             f"{len(texts)} texts for a document body of {writer.used} paragraphs"
         )
-    blocks = [child for child in document.element.body if child.tag != W_SECT_PR]
-    if not blocks or blocks[-1].tag != W_P:
-        # Word ends every body with a paragraph, after a last table too.
-        writer.styles.apply(document.add_paragraph(), writer.default_style)
+    end_with_paragraph(document, writer.styles, writer.default_style)
     return save_document(document), writer.styles.missing
 
 

@@ -21,7 +21,7 @@ from docx.text.paragraph import Paragraph
 
 from ._atoms import LINE_SEPARATOR
 from ._package import open_document, save_document
-from ._xml import W_SECT_PR, new_element
+from ._xml import W_P, W_SECT_PR, new_element
 from .safety import DocxRejected
 
 FALLBACK_STYLE = "Normal"
@@ -61,6 +61,14 @@ def clear_body(document: Document) -> None:
     for child in list(body):
         if child.tag != W_SECT_PR:
             body.remove(child)
+
+
+def end_with_paragraph(document: Document, styles: TemplateStyles, style: str) -> None:
+    """Add an empty paragraph in ``style`` to a body that is empty or ends in a table:
+    Word ends every body with a paragraph."""
+    blocks = [child for child in document.element.body if child.tag != W_SECT_PR]
+    if not blocks or blocks[-1].tag != W_P:
+        styles.apply(document.add_paragraph(), style)
 
 
 def fill(document: Document, paragraphs: Sequence[tuple[str, str]]) -> list[str]:
