@@ -14,7 +14,9 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
+from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from service.documents.docx import read_docx, write_markdown
 
@@ -91,6 +93,23 @@ def test_emphasis_code_and_links_become_run_formatting_and_hyperlinks() -> None:
     assert target.is_external
     assert target.target_ref == "https://example.com/guide"
     assert "".join(t.text for t in link.iter(qn("w:t"))) == "the guide"
+    (linked,) = [Run(r, paragraph) for r in link.iter(qn("w:r"))]
+    assert linked.font.underline, "Word's own look: the template has no Hyperlink style"
+    assert linked.font.color.rgb == RGBColor(0x05, 0x63, 0xC1)
+
+
+def test_a_link_takes_the_templates_hyperlink_style_where_it_has_one(tmp_path: Path) -> None:
+    template = docx.Document(str(TEMPLATES / "default.docx"))
+    template.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+    path = tmp_path / "linked.docx"
+    template.save(str(path))
+    data, _ = write_markdown(path.read_bytes(), "See [the guide](https://example.com/guide).")
+    paragraph = docx.Document(io.BytesIO(data)).paragraphs[0]
+    (link,) = paragraph._p.findall(qn("w:hyperlink"))
+    (linked,) = [Run(r, paragraph) for r in link.iter(qn("w:r"))]
+    assert linked.style is not None
+    assert linked.style.name == "Hyperlink"
+    assert linked.font.color.rgb is None, "the style gives the look, not direct formatting"
 
 
 def test_a_table_becomes_a_table_with_a_bold_header() -> None:

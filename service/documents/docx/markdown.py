@@ -250,8 +250,9 @@ class _Writer:
         link.set(qn("r:id"), relationship)
         runs[0]._r.addprevious(link)
         for run in runs:
-            run.font.underline = True
-            run.font.color.rgb = _LINK_BLUE
+            if not self.styles.apply_to_run(run, "Hyperlink"):
+                run.font.underline = True
+                run.font.color.rgb = _LINK_BLUE
             link.append(run._r)
 
     def table(self, tokens: Sequence[Token], start: int) -> int:

@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from ._atoms import LINE_SEPARATOR
 from ._package import open_document, save_document
@@ -101,6 +102,11 @@ class TemplateStyles:
             for style in document.styles
             if style.type == WD_STYLE_TYPE.TABLE and style.name is not None
         }
+        self._character = {
+            style.name: style.style_id
+            for style in document.styles
+            if style.type == WD_STYLE_TYPE.CHARACTER and style.name is not None
+        }
         self.missing: list[str] = []  # paragraph style names asked for and not found
 
     def apply(self, paragraph: Paragraph, name: str, *alternatives: str) -> None:
@@ -110,6 +116,13 @@ class TemplateStyles:
         style = self._find(name, *alternatives)
         style_id = None if style is None else style.style_id
         paragraph._p.style = None if style_id == self._default_id else style_id
+
+    def apply_to_run(self, run: Run, name: str) -> bool:
+        """Give ``run`` the character style called ``name``; False where the template lacks it."""
+        style_id = self._character.get(name)
+        if style_id is not None:
+            run._r.style = style_id
+        return style_id is not None
 
     def _find(self, name: str, *alternatives: str) -> ParagraphStyle | None:
         for candidate in (name, *alternatives):
