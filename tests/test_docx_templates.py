@@ -207,15 +207,24 @@ def test_a_docx_restyled_into_a_template_keeps_its_tables() -> None:
     assert "Academic template" not in read_docx(out).joined()
 
 
-def test_a_column_merged_down_a_long_table_stays_one_cell() -> None:
+def table_document(edit: Callable[[docx.table.Table], None], rows: int = 2, cols: int = 2) -> bytes:
+    """A table whose cells name their places, changed by ``edit`` the way a
+    crafted or unusual file is."""
     document = docx.Document()
-    table = document.add_table(rows=120, cols=4)
+    table = document.add_table(rows=rows, cols=cols)
     for r, row in enumerate(table.rows):
         for c, cell in enumerate(row.cells):
             cell.text = f"r{r}c{c}"
-    table.cell(0, 0).merge(table.cell(119, 0)).text = "All of column one"
-    table.cell(10, 2).merge(table.cell(12, 3))  # a block of three rows and two columns
-    source = to_bytes(document)
+    edit(table)
+    return to_bytes(document)
+
+
+def test_a_column_merged_down_a_long_table_stays_one_cell() -> None:
+    def merge(table: docx.table.Table) -> None:
+        table.cell(0, 0).merge(table.cell(119, 0)).text = "All of column one"
+        table.cell(10, 2).merge(table.cell(12, 3))  # a block of three rows and two columns
+
+    source = table_document(merge, rows=120, cols=4)
     texts = [f"{p.text} (refined)" for p in body_of(source)]
 
     out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
@@ -233,16 +242,14 @@ def test_a_column_merged_down_a_long_table_stays_one_cell() -> None:
 
 def test_a_continuing_cell_that_does_not_line_up_with_the_one_above_stands_alone() -> None:
     """A crafted ``w:vMerge`` under a narrower cell: no cell of the row above is taken over."""
-    document = docx.Document()
-    table = document.add_table(rows=2, cols=3)
-    for r, row in enumerate(table.rows):
-        for c, cell in enumerate(row.cells):
-            cell.text = f"r{r}c{c}"
-    table.cell(0, 0)._tc.vMerge = "restart"
-    wide = table.cell(1, 0).merge(table.cell(1, 1))
-    wide.text = "wide"
-    wide._tc.vMerge = "continue"
-    source = to_bytes(document)
+
+    def misalign(table: docx.table.Table) -> None:
+        table.cell(0, 0)._tc.vMerge = "restart"
+        wide = table.cell(1, 0).merge(table.cell(1, 1))
+        wide.text = "wide"
+        wide._tc.vMerge = "continue"
+
+    source = table_document(misalign, cols=3)
     texts = [p.text for p in body_of(source)]
 
     out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
@@ -297,17 +304,6 @@ def test_a_text_box_follows_its_anchor_in_a_template() -> None:
         "In order to call out. (3)",
         "After the box. (4)",
     ]
-
-
-def table_document(edit: Callable[[docx.table.Table], None]) -> bytes:
-    """A 2 x 2 table, changed by ``edit`` the way a crafted or unusual file is."""
-    document = docx.Document()
-    table = document.add_table(rows=2, cols=2)
-    for r, row in enumerate(table.rows):
-        for c, cell in enumerate(row.cells):
-            cell.text = f"r{r}c{c}"
-    edit(table)
-    return to_bytes(document)
 
 
 def grid_span(value: str) -> Callable[[docx.table.Table], None]:
