@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 
@@ -51,11 +53,14 @@ def read_document(document: Document, reach: Reach = Reach.ALL) -> DocxText:
 
 def paragraph_style_names(document: Document) -> dict[str, str]:
     """Paragraph style id to name ("heading1" to "Heading 1")."""
-    return {
-        style.style_id: style.name
-        for style in document.styles
-        if style.type == WD_STYLE_TYPE.PARAGRAPH and style.name is not None
-    }
+    return {style_id: name for name, style_id in named_styles(document, WD_STYLE_TYPE.PARAGRAPH)}
+
+
+def named_styles(document: Document, kind: WD_STYLE_TYPE) -> Iterator[tuple[str, str]]:
+    """The name and id of each style of ``kind``; one without a name cannot be asked for."""
+    for style in document.styles:
+        if style.type == kind and style.name is not None:
+            yield style.name, style.style_id
 
 
 def default_style_name(document: Document) -> str:

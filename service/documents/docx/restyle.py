@@ -32,7 +32,7 @@ from ._package import open_document, save_document
 from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_TC, W_VAL, Element
 from .model import Reach
-from .reader import default_style_name, paragraph_style_id, paragraph_style_names
+from .reader import default_style_name, named_styles, paragraph_style_id, paragraph_style_names
 from .templates import TemplateStyles, clear_body, end_with_paragraph
 
 W_TBL = qn("w:tbl")
@@ -297,8 +297,4 @@ def _table_style_id(table: Element) -> str | None:
 
 
 def _table_style_names(document: Document) -> dict[str, str]:
-    return {
-        style.style_id: style.name
-        for style in document.styles
-        if style.type == WD_STYLE_TYPE.TABLE and style.name is not None
-    }
+    return {style_id: name for name, style_id in named_styles(document, WD_STYLE_TYPE.TABLE)}

@@ -15,7 +15,6 @@ from pathlib import Path
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
-from docx.styles.style import ParagraphStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -23,6 +22,7 @@ from docx.text.run import Run
 from ._atoms import LINE_SEPARATOR
 from ._package import open_document, save_document
 from ._xml import W_P, W_SECT_PR, new_element
+from .reader import named_styles
 from .safety import DocxRejected
 
 FALLBACK_STYLE = "Normal"
@@ -92,29 +92,20 @@ class TemplateStyles:
     """
 
     def __init__(self, document: Document) -> None:
-        self._paragraph = _paragraph_styles(document)
-        self._folded = {name.casefold(): style for name, style in self._paragraph.items()}
+        self._paragraph = dict(named_styles(document, WD_STYLE_TYPE.PARAGRAPH))  # name -> id
+        self._folded = {name.casefold(): id_ for name, id_ in self._paragraph.items()}
         default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
         # Word applies the default style to a paragraph that names none; so does python-docx.
         self._default_id = None if default is None else default.style_id
-        self._table = {
-            style.name
-            for style in document.styles
-            if style.type == WD_STYLE_TYPE.TABLE and style.name is not None
-        }
-        self._character = {
-            style.name: style.style_id
-            for style in document.styles
-            if style.type == WD_STYLE_TYPE.CHARACTER and style.name is not None
-        }
+        self._table = {name for name, _ in named_styles(document, WD_STYLE_TYPE.TABLE)}
+        self._character = dict(named_styles(document, WD_STYLE_TYPE.CHARACTER))
         self.missing: list[str] = []  # paragraph style names asked for and not found
 
     def apply(self, paragraph: Paragraph, name: str, *alternatives: str) -> None:
         """Give ``paragraph`` the style called ``name``, else the first of
         ``alternatives`` the template has, else ``Normal``; ``name`` is noted as
         missing unless it was found."""
-        style = self._find(name, *alternatives)
-        style_id = None if style is None else style.style_id
+        style_id = self._find(name, *alternatives)
         paragraph._p.style = None if style_id == self._default_id else style_id
 
     def apply_to_run(self, run: Run, name: str) -> bool:
@@ -124,14 +115,15 @@ class TemplateStyles:
             run._r.style = style_id
         return style_id is not None
 
-    def _find(self, name: str, *alternatives: str) -> ParagraphStyle | None:
+    def _find(self, name: str, *alternatives: str) -> str | None:
+        """The id of the first style the template has, else of ``Normal``."""
         for candidate in (name, *alternatives):
-            style = self._paragraph.get(candidate) or self._folded.get(candidate.casefold())
-            if style is not None:
+            style_id = self._paragraph.get(candidate) or self._folded.get(candidate.casefold())
+            if style_id is not None:
                 break
-        if (style is None or candidate != name) and name not in self.missing:
+        if (style_id is None or candidate != name) and name not in self.missing:
             self.missing.append(name)
-        return style if style is not None else self._paragraph.get(FALLBACK_STYLE)
+        return style_id if style_id is not None else self._paragraph.get(FALLBACK_STYLE)
 
     def style_table(self, table: Table, name: str | None) -> None:
         """Give ``table`` the style called ``name``, else the plain grid; where the
@@ -190,15 +182,5 @@ def _describe(path: Path, size: int) -> dict[str, object]:
     return {
         "title": document.core_properties.title or "",
         "description": document.core_properties.subject or "",
-        "styles": list(_paragraph_styles(document)),
-    }
-
-
-def _paragraph_styles(document: Document) -> dict[str, ParagraphStyle]:
-    return {
-        style.name: style
-        for style in document.styles
-        if style.type == WD_STYLE_TYPE.PARAGRAPH
-        and isinstance(style, ParagraphStyle)
-        and style.name is not None
+        "styles": list(dict(named_styles(document, WD_STYLE_TYPE.PARAGRAPH))),
     }
