@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.support.browser import chromium
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, read_as_setting
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -22,10 +22,8 @@ def anyio_backend() -> str:
 @pytest.fixture(autouse=True)
 def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process ``Settings()`` sees no setting from the shell that runs the tests."""
-    kept_out = ("BACKEND_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL")
     for name in list(os.environ):
-        upper = name.upper()  # pydantic-settings reads a name in any case
-        if upper.startswith("REFINER_") or upper in kept_out:
+        if read_as_setting(name):
             monkeypatch.delenv(name)
 
 

@@ -15,6 +15,8 @@ from types import TracebackType
 
 import httpx
 
+from service.settings import PREFIX, Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -44,6 +46,15 @@ def wait_until_ready(
     raise RuntimeError(f"{what} did not become ready:\n{log()}")
 
 
+def read_as_setting(name: str) -> bool:
+    """Whether the service may read the shell variable ``name`` as a setting: tests
+    set their own. pydantic-settings reads a name in any case."""
+    upper = name.upper()
+    return upper.startswith(PREFIX) or upper in {
+        Settings.variable(f) for f in Settings.model_fields
+    }
+
+
 class ServerProcess:
     """``python -m service`` with its own data folders; a context manager."""
 
@@ -59,11 +70,7 @@ class ServerProcess:
         self.workdir = workdir
         self.command = command or [sys.executable, "-m", "service"]
         self.port = free_port()
-        inherited = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("REFINER_") and k not in ("OPENAI_API_KEY", "BACKEND_API_KEY")
-        }
+        inherited = {k: v for k, v in os.environ.items() if not read_as_setting(k)}
         self.env = {
             **inherited,
             "REFINER_HOST": "127.0.0.1",
