@@ -448,6 +448,8 @@ def _engine(extra: dict[str, Any]) -> list[str]:
     lines += [str(extra.get("diff", "")).rstrip(), "```", ""]
     lines += ["`bench/analytics_speed.py` (100,000 stored jobs, medians of 5):", "", "```"]
     lines += [str(extra.get("analytics", "")).rstrip(), "```", ""]
+    lines += ["`bench/docx_speed.py`, writing refined text into Word documents:", "", "```"]
+    lines += [str(extra.get("docx", "not measured in this report")).rstrip(), "```", ""]
     lines += [
         "`bench/llm_speed.py`: one pass of 64 chunks, 8 at a time, against a local "
         "OpenAI-compatible server answering in 200 ms (ideal 1.6 s; target within 1.3x):",

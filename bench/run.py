@@ -291,6 +291,9 @@ class Bench:
     def analytics(self) -> str:
         return self.script(["bench/analytics_speed.py"], 240)
 
+    def docx(self) -> str:
+        return self.script(["bench/docx_speed.py"], 180)
+
     def llm(self) -> str:
         return self.script(["-m", "bench.llm_speed"], 120)
 
@@ -358,6 +361,7 @@ def main() -> None:
             ("engine", bench.engine),
             ("diff", bench.diff),
             ("analytics", bench.analytics),
+            ("docx", bench.docx),
             ("llm", bench.llm),
             ("job_start", bench.job_start),
             ("many_jobs", lambda: bench.many_jobs(args.jobs)),

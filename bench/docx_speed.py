@@ -1,0 +1,144 @@
+"""Time writing refined text into Word documents, against python-docx's own floor.
+
+Run as ``.venv/bin/python bench/docx_speed.py [--paragraphs N] [--rows N]``.
+Every case is timed as a median of five runs, beside its floor measured in
+the same run: python-docx opening and saving the document the case writes,
+which any way of writing it with python-docx pays at least. The cases:
+
+- a document of prose paragraphs (headings and body text) with about one
+  word in twelve changed: put back in place (``apply_texts``), as tracked
+  changes (``tracked_changes_docx``), and rebuilt in a style template
+  (``restyle``);
+- a table merged down every column, rebuilt in a template;
+- Markdown with a long table, written into a template.
+
+The documents are generated from a seeded random, so every run measures
+the same input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import docx
+
+from service.documents.docx import (
+    apply_texts,
+    read_docx,
+    restyle,
+    tracked_changes_docx,
+    write_markdown,
+)
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "default.docx"
+_RUNS = 5
+_SENTENCE = (
+    "we utilize the plan in order to make sure that the team can deliver the work on time "
+    "and the results are clear to every reader of the report"
+)
+_WORDS = _SENTENCE.split()
+
+
+def median_seconds(run: Callable[[], object]) -> float:
+    times = []
+    for _ in range(_RUNS):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def saved(document: docx.document.Document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def prose(paragraphs: int, rng: random.Random) -> bytes:
+    document = docx.Document()
+    for n in range(paragraphs):
+        words = rng.choices(_WORDS, k=rng.randint(12, 60))
+        style = "Heading 1" if n % 20 == 0 else "List Bullet" if n % 7 == 0 else "Normal"
+        document.add_paragraph(" ".join(words).capitalize() + ".", style=style)
+    return saved(document)
+
+
+def edited(texts: list[str], rng: random.Random) -> list[str]:
+    """About one word in twelve replaced."""
+    return [
+        " ".join(rng.choice(_WORDS) if rng.random() < 1 / 12 else w for w in text.split(" "))
+        for text in texts
+    ]
+
+
+def merged_table(rows: int, columns: int) -> bytes:
+    document = docx.Document()
+    table = document.add_table(rows=rows, cols=columns)
+    for c in range(columns):
+        table.cell(0, c).text = f"column {c}"
+        table.cell(0, c).merge(table.cell(rows - 1, c))
+    return saved(document)
+
+
+def markdown(rows: int, paragraphs: int) -> str:
+    table = "\n".join(f"| row {n} | **{n * 7}** | done |" for n in range(rows))
+    body = "\n\n".join(f"Paragraph {n}, with *some* words in it." for n in range(paragraphs))
+    return f"# Report\n\n| name | value | state |\n|---|--:|---|\n{table}\n\n{body}\n"
+
+
+def floor_seconds(data: bytes) -> float:
+    """python-docx opening and saving ``data``."""
+    return median_seconds(lambda: saved(docx.Document(io.BytesIO(data))))
+
+
+def row(label: str, seconds: float, floor: float) -> str:
+    return f"{label:<44} {seconds * 1000:9.1f} ms {floor * 1000:9.1f} ms {seconds / floor:7.1f}x"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paragraphs", type=int, default=2000, help="prose paragraphs")
+    parser.add_argument("--rows", type=int, default=240, help="rows of the merged table")
+    args = parser.parse_args()
+    rng = random.Random(20261126)
+    template = TEMPLATE.read_bytes()
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+
+    source = prose(args.paragraphs, rng)
+    before = read_docx(source).texts
+    after = edited(before, rng)
+    merged = merged_table(args.rows, 10)
+    merged_texts = read_docx(merged).texts
+    text = markdown(400, args.paragraphs)
+    cases: list[tuple[str, Callable[[], bytes]]] = [
+        (f"apply_texts, {len(before):,} paragraphs", lambda: apply_texts(source, after)),
+        (
+            f"tracked_changes_docx, {len(before):,} paragraphs",
+            lambda: tracked_changes_docx(source, before, after, author="bench", date=when),
+        ),
+        (f"restyle, {len(before):,} paragraphs", lambda: restyle(template, source, after)[0]),
+        (
+            f"restyle, {args.rows} x 10 table merged down",
+            lambda: restyle(template, merged, merged_texts)[0],
+        ),
+        (
+            f"write_markdown, 400-row table + {args.paragraphs:,} par.",
+            lambda: write_markdown(template, text)[0],
+        ),
+    ]
+    print(f"{'case (median of 5)':<44} {'time':>12} {'floor':>12} {'x floor':>8}")
+    for label, case in cases:
+        seconds = median_seconds(case)
+        print(row(label, seconds, floor_seconds(case())), flush=True)
+    print("floor: python-docx opening and saving the document the case writes")
+
+
+if __name__ == "__main__":
+    main()
