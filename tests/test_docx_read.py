@@ -6,6 +6,7 @@ import json
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 from service.documents.docx import DocxParagraph, DocxText, read_docx
 from tests.support.docx_samples import (
@@ -112,6 +113,18 @@ def test_list_level_of_a_directly_numbered_paragraph(level: int) -> None:
     numbering.get_or_add_ilvl().val = level
     numbering.get_or_add_numId().val = 1
     assert read_docx(to_bytes(document)).paragraphs[0].list_level == level
+
+
+@pytest.mark.parametrize("crafted", ["²", "٣", "9" * 5000, "-1", ""])
+def test_a_list_level_that_is_not_a_number_reads_as_the_first(crafted: str) -> None:
+    """A crafted ``w:ilvl``: "²" and "٣" pass ``str.isdigit()``, and int() refuses the first
+    and past 4,300 digits."""
+    document = docx.Document()
+    paragraph = document.add_paragraph("Numbered", style="List Number")
+    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numbering.get_or_add_ilvl().set(qn("w:val"), crafted)
+    numbering.get_or_add_numId().val = 1
+    assert read_docx(to_bytes(document)).paragraphs[0].list_level == 0
 
 
 def notes_docx() -> bytes:

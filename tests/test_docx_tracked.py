@@ -10,6 +10,7 @@ from typing import Any
 
 import docx
 import pytest
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from service.documents.docx import (
@@ -179,3 +180,20 @@ def test_a_text_box_and_its_fallback_copy_have_revisions_of_their_own() -> None:
     assert len(set(ids)) == len(ids), "every revision's w:id is its own"
     accepted = docx.Document(io.BytesIO(resolve(out, accept=True))).element.body
     assert [b.xpath("string(.)") for b in accepted.iter(f"{W}txbxContent")] == ["We use boxes."] * 2
+
+
+@pytest.mark.parametrize("crafted", ["²", "9" * 5000])
+def test_an_annotation_id_that_is_not_a_number_is_passed_over(crafted: str) -> None:
+    document = docx.Document()
+    paragraph = document.add_paragraph("We utilize it.")
+    mark = OxmlElement("w:bookmarkStart")
+    mark.set(qn("w:id"), crafted)
+    mark.set(qn("w:name"), "crafted")
+    paragraph._p.append(mark)
+
+    out = tracked_changes_docx(
+        to_bytes(document), ["We utilize it."], ["We use it."], author=AUTHOR, date=WHEN
+    )
+
+    assert [r.get(qn("w:id")) for r in revisions(out)] == ["1", "2"]
+    assert read_docx(resolve(out, accept=True)).texts == ["We use it."]

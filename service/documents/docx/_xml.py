@@ -65,3 +65,14 @@ def set_text(element: Element, text: str) -> None:
     element.text = text
     if text != text.strip():
         element.set(XML_SPACE, "preserve")
+
+
+def whole_number(value: str | None, digits: int = 9) -> int | None:
+    """An attribute's value as a number, if it is one of at most ``digits`` ASCII digits.
+
+    ``str.isdigit()`` also takes "²", which ``int()`` refuses, and a crafted
+    file may hold any string.
+    """
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > digits:
+        return None
+    return int(value)

@@ -10,7 +10,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from ._atoms import paragraph_text
 from ._package import open_document
 from ._stories import iter_paragraphs
-from ._xml import W_ILVL, W_NUM_PR, W_P_STYLE, W_PPR, W_VAL, Element
+from ._xml import W_ILVL, W_NUM_PR, W_P_STYLE, W_PPR, W_VAL, Element, whole_number
 from .model import DocxParagraph, DocxText, Reach
 
 
@@ -81,4 +81,4 @@ def _list_level(paragraph: Element) -> int | None:
         return None
     level = numbering.find(W_ILVL)
     value = level.get(W_VAL) if level is not None else None
-    return int(value) if value is not None and value.isdigit() else 0
+    return whole_number(value, digits=2) or 0

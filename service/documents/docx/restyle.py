@@ -30,7 +30,7 @@ from docx.text.paragraph import Paragraph
 from ._atoms import LINE_SEPARATOR, paragraph_text
 from ._package import open_document, save_document
 from ._textboxes import text_boxes
-from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_TC, W_VAL, Element
+from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_TC, W_VAL, Element, whole_number
 from .model import Reach
 from .reader import default_style_name, named_styles, paragraph_style_id, paragraph_style_names
 from .templates import TemplateStyles, clear_body, end_with_paragraph
@@ -217,9 +217,7 @@ def _span(cell: Element) -> int | None:
     value = _cell_property(cell, W_GRID_SPAN)
     if value is None:
         return 1
-    if value.isascii() and value.isdecimal() and len(value) <= 3 and int(value) > 0:
-        return int(value)
-    return None
+    return whole_number(value, digits=3) or None
 
 
 def _cell_property(cell: Element, tag: str) -> str | None:

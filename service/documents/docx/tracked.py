@@ -20,7 +20,7 @@ from docx.opc.part import XmlPart
 
 from ._package import open_document, save_document
 from ._render import Revisions
-from ._xml import W_ID
+from ._xml import W_ID, whole_number
 from .apply import ParagraphCountChanged, rewrite
 from .model import DocxText, Reach
 from .reader import read_document
@@ -74,6 +74,6 @@ def _max_id(document: Document) -> int:
             continue
         for element in part.element.iter():
             value = element.get(W_ID) if isinstance(element.tag, str) else None
-            if value is not None and value.isdigit():
-                largest = max(largest, int(value))
+            if (number := whole_number(value, digits=18)) is not None:
+                largest = max(largest, number)
     return largest
