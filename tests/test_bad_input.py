@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -27,6 +28,19 @@ BAD_RUNS: list[tuple[str, dict[str, Any], int, str]] = [
     ("file of another type", {"files": [{"name": "a.pdf", "text": "x"}]}, 422, ".pdf"),
     ("unknown file id", {"file_ids": ["upload_0000"]}, 404, "upload_0000"),
 ]
+
+
+CRAFTED_CURSORS = [
+    b"[1" + b"0" * 321 + b', "x"]',  # past float's range
+    rb'[1, "\ud800"]',  # a lone surrogate as the job id
+    b'[true, "x"]',
+    b'[NaN, "x"]',
+]
+
+
+def cursor(raw: bytes) -> str:
+    """A crafted ``/jobs`` cursor: base64url of ``raw``, as the service's own are made."""
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 @pytest.fixture
@@ -120,6 +134,8 @@ async def test_bad_queries_are_refused_and_stored_data_is_untouched(
 
     checks = [
         ("/jobs?cursor=not-a-cursor", 422, "cursor"),
+        *(("/jobs?cursor=" + cursor(raw), 422, "cursor") for raw in CRAFTED_CURSORS),
+        (f"/jobs/{job_id}/events?after=99999999999999999999999", 422, "after"),
         ("/jobs?limit=0", 422, "limit"),
         ("/jobs?status=sleeping", 422, "status"),
         (f"/refine/diff?fileId={file_id}&fromPass=0&toPass=7", 404, "no pass 7"),
@@ -132,6 +148,12 @@ async def test_bad_queries_are_refused_and_stored_data_is_untouched(
         reply = await client.get(path)
         assert reply.status_code == status, (path, reply.text)
         assert words in reply.json()["detail"], path
+
+    # A Last-Event-ID that is not a seq ("¹²" passes str.isdigit()) is not a cursor.
+    superscripts = "\u00b9\u00b2".encode("latin-1")  # as a header carries them
+    replay = await client.get(f"/jobs/{job_id}/events", headers={b"Last-Event-ID": superscripts})
+    assert replay.status_code == 200
+    assert "event: stream_end" in replay.text
 
     conflict = await client.post(f"/jobs/{job_id}/resume")
     assert conflict.status_code == 409

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.server import ServerProcess
@@ -84,6 +85,32 @@ async def test_since_and_until_bound_the_window(server: ServerProcess) -> None:
         assert backwards.status_code == 422
         assert "before" in backwards.json()["detail"]
         assert (await client.get("/analytics/summary?since=yesterday")).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("query", "window"),
+    [
+        ("since=0001-01-01", {"since": -62135596800.0, "until": None}),  # no zone: UTC
+        ("until=0001-01-01T12:00:00", {"since": None, "until": -62135553600.0}),
+        ("since=2000-01-01T01:00:00%2B01:00", {"since": 946684800.0, "until": None}),
+        ("since=100000000000", {"since": 1e11, "until": None}),  # seconds, however many
+    ],
+)
+async def test_any_moment_bounds_the_window_as_unix_seconds(
+    server: ServerProcess, query: str, window: dict[str, float | None]
+) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        reply = await client.get(f"/analytics/summary?{query}")
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["window"] == window
+
+
+@pytest.mark.parametrize("moment", ["nan", "1e400", "-inf", "2024-13-01", "9" * 65])
+async def test_a_moment_that_is_no_time_is_refused(server: ServerProcess, moment: str) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        reply = await client.get("/analytics/summary", params={"since": moment})
+    assert reply.status_code == 422
+    assert "since" in str(reply.json()["detail"])
 
 
 async def test_metrics_parse_as_prometheus_text_and_count_what_happened(

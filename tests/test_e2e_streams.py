@@ -88,13 +88,15 @@ async def test_one_session_carries_two_jobs_and_survives_bad_messages(
             ('["a", "list"]', "JSON object"),
             ({"op": "dance", "ref": "d"}, "unknown op 'dance'"),
             ({"ref": "x"}, "no op"),
+            ('{"op": "run", "request": {"text": "a lone \\ud800"}}', "not JSON"),
+            ({"op": "subscribe", "job_id": "job_nope", "after": 10**19}, "after"),
             ({"op": "subscribe", "ref": "s"}, "job_id"),
             ({"op": "subscribe", "job_id": "job_nope", "ref": "n"}, "no job"),
             ({"op": "run", "ref": "r", "request": {"passes": 99, "text": "x"}}, "passes"),
             ({"op": "run", "ref": "e", "request": {"text": "  "}}, "empty"),
             ({"op": "unsubscribe", "job_id": "job_nope"}, "not subscribed"),
         ]
-        for message, words in bad_messages[:4]:
+        for message, words in bad_messages[:6]:
             await session.send(message)
             answer = await session.reply()
             assert answer["op"] == "error", message
@@ -111,7 +113,7 @@ async def test_one_session_carries_two_jobs_and_survives_bad_messages(
         jobs = {first["job_id"], second["job_id"]}
         assert len(jobs) == 2
 
-        for message, words in bad_messages[4:]:
+        for message, words in bad_messages[6:]:
             await session.send(message)
             answer = await session.reply()
             assert answer["op"] == "error", message

@@ -26,6 +26,9 @@ Deliver = Callable[[list[Event]], Awaitable[None]]
 # While a job is stored but its actor is not yet (or no longer) registered,
 # the feed looks again after this long.
 _REPOLL_SECONDS = 0.05
+# The largest cursor a client may send: 18 digits, well within SQLite's integers.
+SEQ_DIGITS = 18
+MAX_SEQ = 10**SEQ_DIGITS - 1
 
 
 def notice(job_id: str, type_: str, data: dict[str, int | None]) -> Event:

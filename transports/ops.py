@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import from_json
+
+from transports.feed import MAX_SEQ
 
 JobId = Annotated[str, Field(min_length=1, max_length=100)]
 Ref = Annotated[str | int | None, Field(description="echoed in the answer")]
@@ -19,7 +21,9 @@ class _Op(BaseModel):
 class SubscribeOp(_Op):
     op: Literal["subscribe"]
     job_id: JobId
-    after: int = Field(0, ge=0, description="the seq of the last durable event already seen")
+    after: int = Field(
+        0, ge=0, le=MAX_SEQ, description="the seq of the last durable event already seen"
+    )
 
 
 class UnsubscribeOp(_Op):
@@ -59,7 +63,9 @@ class BadOp(ValueError):
 
 def parse_op(text: str) -> ClientOp:
     try:
-        raw = json.loads(text)
+        # pydantic's parser, as for REST bodies: it refuses a lone surrogate
+        # ("\\ud800"), which no text or id may hold.
+        raw = from_json(text)
     except ValueError as exc:
         raise BadOp(f"the message is not JSON: {exc}") from None
     if not isinstance(raw, dict):

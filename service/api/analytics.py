@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import math
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from service.api import state
 from service.api.feedback import plan_positions
@@ -15,14 +16,18 @@ from service.store.analytics import Window
 router = APIRouter()
 
 
+Moment = Annotated[
+    str | None,
+    Query(max_length=64, description="ISO 8601 (UTC unless it names a zone) or Unix seconds"),
+]
+
+
 @router.get("/analytics/summary", summary="Usage and job metrics")
-async def summary(
-    request: Request, since: datetime | None = None, until: datetime | None = None
-) -> dict[str, Any]:
+async def summary(request: Request, since: Moment = None, until: Moment = None) -> dict[str, Any]:
     """``since`` and ``until`` (ISO 8601 or Unix seconds) bound the window by creation time."""
     window = Window(
-        since.timestamp() if since is not None else None,
-        until.timestamp() if until is not None else None,
+        None if since is None else unix_seconds("since", since),
+        None if until is None else unix_seconds("until", until),
     )
     if window.since is not None and window.until is not None and window.since >= window.until:
         raise invalid("since must come before until")
@@ -42,3 +47,23 @@ async def summary(
         "events": {**live.events.snapshot(), "sent": live.sent},
     }
     return figures
+
+
+def unix_seconds(name: str, value: str) -> float:
+    """``value`` as Unix seconds: a number is taken as seconds, whatever its size, and
+    a date or time without a zone as UTC."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            seconds = moment.timestamp()
+        except (ValueError, OverflowError):
+            raise invalid(
+                f"{name} must be an ISO 8601 date or time, or Unix seconds; not {value!r}"
+            ) from None
+    if not math.isfinite(seconds):
+        raise invalid(f"{name} must be a finite number of Unix seconds; not {value!r}")
+    return seconds

@@ -14,7 +14,7 @@ from service.api.job_plans import build_job
 from service.api.schemas import RefineRequest
 from service.auth import require_stream_key
 from service.errors import ApiError, error_response, not_found
-from transports.feed import Feed
+from transports.feed import MAX_SEQ, SEQ_DIGITS, Feed
 from transports.session import OpRefused, serve_session
 from transports.sse import event_stream
 from transports.websocket import CLOSE_NO_SUCH_JOB, serve_job_progress
@@ -34,12 +34,12 @@ CLOSE_POLICY_VIOLATION = 1008
 async def events(
     request: Request,
     job_id: str,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
     last_event_id: Annotated[str | None, Header(max_length=40)] = None,
 ) -> Response:
     """Replays every durable event after ``Last-Event-ID`` (or ``?after=``), then follows live."""
     cursor = after or 0
-    if last_event_id is not None and last_event_id.strip().isdigit():
+    if last_event_id is not None and _is_seq(last_event_id.strip()):
         cursor = max(cursor, int(last_event_id))
     job = await state.store(request).get_job(job_id)
     if job is None:
@@ -72,7 +72,8 @@ async def _refuse(websocket: WebSocket, error: ApiError) -> None:
 
 
 def _is_seq(text: str) -> bool:
-    return text.isascii() and text.isdigit() and len(text) <= 18
+    """Whether ``text`` is a seq as a client sends it ("²" passes ``str.isdigit()``)."""
+    return text.isascii() and text.isdigit() and len(text) <= SEQ_DIGITS
 
 
 # The WebSocket routes are Starlette's own, not FastAPI's: FastAPI's keeps two

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from typing import Any
 
 from service.errors import invalid
@@ -104,11 +105,18 @@ def encode_cursor(job: JobRecord) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[float, str]:
+    """The place ``encode_cursor`` gave out; anything else, crafted or garbled, is a 422."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created_at, job_id = json.loads(raw)
+        if isinstance(created_at, bool) or not isinstance(created_at, int | float):
+            raise TypeError
         if not isinstance(job_id, str):
             raise TypeError
-        return float(created_at), job_id
-    except (binascii.Error, ValueError, TypeError):
+        job_id.encode()  # a lone surrogate is no job id, and SQLite cannot take it
+        created = float(created_at)
+        if not math.isfinite(created):
+            raise ValueError
+        return created, job_id
+    except (binascii.Error, ValueError, TypeError, OverflowError):
         raise invalid(f"cursor {cursor!r} is not one this service gave out") from None
