@@ -95,6 +95,30 @@ async def test_bad_uploads_are_refused(
     assert words in reply.json()["detail"]
 
 
+async def test_two_files_in_one_upload_are_refused_not_one_dropped(
+    client: httpx.AsyncClient,
+) -> None:
+    two = [
+        ("file", ("a.txt", b"First.", "text/plain")),
+        ("file", ("b.txt", b"Second.", "text/plain")),
+    ]
+    reply = await client.post("/files", files=two)
+    assert reply.status_code == 422
+    assert "one file per upload" in reply.json()["detail"]
+
+
+async def test_a_multipart_type_in_capitals_is_still_multipart(client: httpx.AsyncClient) -> None:
+    request = client.build_request(
+        "POST", "/refine/run", files={"file": ("a.txt", b"We utilize it.", "text/plain")}
+    )
+    content_type = request.headers["content-type"]
+    request.headers["content-type"] = content_type.replace(
+        "multipart/form-data", "Multipart/Form-Data"
+    )
+    reply = await client.send(request)
+    assert reply.status_code == 202, reply.text
+
+
 async def test_an_upload_without_a_file_is_refused(client: httpx.AsyncClient) -> None:
     reply = await client.post("/files", data={"note": "no file here"})
     assert reply.status_code == 422

@@ -122,11 +122,34 @@ async def test_bad_feedback_is_refused_with_a_reason(server: ServerProcess) -> N
             ({"strategy": "plain", "rating": "up", "pass": 1}, "job_id"),
             ({"strategy": "plain", "rating": "up", "comment": "x" * 2001}, "comment"),
             ({"strategy": "plain", "rating": "up", "job_id": job_id, "engine": "probe"}, "engine"),
+            ({"strategy": "plain", "rating": True}, "rating"),  # no vote, and not one star
+            ({"strategy": "plain", "rating": "3"}, "rating"),
+            ({"strategy": "plain", "rating": 5.0}, "rating"),
+            ({"strategy": "plain", "rating": "up", "engine": "nonsense<b>"}, "unknown engine"),
         ]
         for body, words in cases:
             reply = await client.post("/strategy/feedback", json=body)
             assert reply.status_code == 422, (body, reply.text)
             assert words in reply.json()["detail"], (body, reply.json())
+
+
+async def test_feedback_on_a_file_names_a_strategy_its_job_ran(server: ServerProcess) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        body = {"text": SAMPLE, "passes": 1, "strategies": ["normalize"]}
+        job_id = (await client.post("/refine/run", json=body)).json()["job_id"]
+        await collect_ws(f"{server.ws_url}/ws/progress/{job_id}")
+        file_id = (await client.get(f"/jobs/{job_id}")).json()["files"][0]["file_id"]
+        for target in ({"job_id": job_id}, {"file_id": file_id}):
+            refused = await client.post(
+                "/strategy/feedback", json={"strategy": "plain", "rating": "down", **target}
+            )
+            assert refused.status_code == 422, target
+            assert "did not use strategy 'plain'" in refused.json()["detail"]
+        taken = await client.post(
+            "/strategy/feedback", json={"strategy": "normalize", "rating": 4, "file_id": file_id}
+        )
+        assert taken.status_code == 201
+        assert (taken.json()["job_id"], taken.json()["file_id"]) == (job_id, file_id)
 
 
 async def test_an_unwritable_feedback_folder_is_a_503_and_nothing_else_breaks(

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from service.api import state
 from service.engines.base import Engine
@@ -28,7 +28,8 @@ class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     strategy: str = Field(min_length=1, max_length=100)
-    rating: Literal["up", "down"] | Annotated[int, Field(ge=1, le=5)] = Field(
+    # Strict: true, "3" and 5.0 are no stars (pydantic would read true as 1).
+    rating: Literal["up", "down"] | Annotated[StrictInt, Field(ge=1, le=5)] = Field(
         description="'up', 'down', or 1 to 5 stars"
     )
     engine: str | None = Field(None, description="defaults to the job's engine, else 'local'")
@@ -53,6 +54,10 @@ async def _target(request: Request, body: FeedbackRequest) -> dict[str, Any]:
     store = state.store(request)
     target: dict[str, Any] = {"job_id": body.job_id, "file_id": body.file_id, "pass": None}
     engine = body.engine
+    engines = state.engines(request)
+    if engine is not None and engine not in engines:
+        known = ", ".join(sorted(engines))
+        raise invalid(f"unknown engine {engine!r}; known engines: {known}", code="unknown_engine")
     if body.file_id is not None:
         doc = await store.get_document(body.file_id)
         if doc is None:
@@ -67,11 +72,7 @@ async def _target(request: Request, body: FeedbackRequest) -> dict[str, Any]:
         if engine is not None and engine != job.engine:
             raise invalid(f"job {job.id!r} ran on the {job.engine!r} engine, not {engine!r}")
         engine = job.engine
-        if (
-            body.file_id is None
-            and body.pass_number is None
-            and body.strategy not in job.strategies
-        ):
+        if body.pass_number is None and body.strategy not in job.strategies:
             raise invalid(f"job {job.id!r} did not use strategy {body.strategy!r}")
     if body.pass_number is not None:
         if target["job_id"] is None:

@@ -22,6 +22,9 @@ router = APIRouter()
 
 @router.post("/files", status_code=201, summary="Upload one document (.txt, .md or .docx)")
 async def upload(request: Request, file: UploadFile) -> JSONResponse:
+    # FastAPI hands over the last of several; the form it parsed is cached.
+    if len((await request.form()).getlist("file")) > 1:
+        raise invalid("one file per upload; POST /refine/run takes several")
     name, document, size = await read_upload(request, file)
     text = document.text
     if not text.strip():

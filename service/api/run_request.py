@@ -56,8 +56,8 @@ def _validated(raw: str | bytes) -> RefineRequest:
 
 
 async def read_run_request(request: Request) -> tuple[RefineRequest, list[Attachment]]:
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "multipart/form-data":
         return _validated(await request.body()), []
     async with request.form(max_files=MAX_FILES, max_fields=20) as form:
         raw = form.get("request")
