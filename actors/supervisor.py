@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +67,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
         self.observer = observer
         self.slots = JobSlots(config.max_jobs, config.max_queue)
         self._actors: dict[str, JobActor] = {}
+        self._claimed: set[str] = set()  # jobs a resume or delete is at work on
         self._tg: TaskGroup | None = None
 
     @asynccontextmanager
@@ -112,11 +113,16 @@ class Supervisor(anyio.AsyncContextManagerMixin):
     # commands
 
     async def submit(self, job: NewJob) -> tuple[JobRecord, bool]:
-        """Store a job and start its actor; a repeated idempotency key returns the first job."""
-        self.slots.check_capacity()
-        record, created = await self.store.create_job(job)
-        if created:
-            await self._spawn(record)
+        """Store a job and start its actor; a repeated idempotency key returns the first job.
+
+        Shielded: a job stored must get its actor, even if the caller gives up
+        waiting (a client gone mid-request); else it would stay queued with
+        nothing to run or cancel it.
+        """
+        with self.slots.admitting(), anyio.CancelScope(shield=True):
+            record, created = await self.store.create_job(job)
+            if created:
+                await self._spawn(record)
         return record, created
 
     async def cancel(self, job_id: str, reason: str = "cancelled on request") -> JobStatus:
@@ -132,44 +138,53 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             raise JobNotFound(job_id)
         if record.status is JobStatus.CANCELLED:
             return record.status
-        raise JobConflict(f"job {job_id} has already {record.status.value}; nothing to cancel")
+        raise JobConflict(f"job {job_id} is {record.status.value}; nothing to cancel")
 
     async def resume(self, job_id: str) -> JobRecord:
         """Run an interrupted or failed job again from its last stored pass."""
-        if job_id in self._actors:
-            raise JobConflict(f"job {job_id} is already running")
-        record = await self.store.get_job(job_id)
-        if record is None:
-            raise JobNotFound(job_id)
-        if not record.status.resumable:
-            raise JobConflict(
-                f"job {job_id} is {record.status.value}; only interrupted or failed jobs resume"
-            )
-        if job_id in self._actors:  # resumed by someone else while we read
-            raise JobConflict(f"job {job_id} is already running")
-        if record.engine not in self.engines:
-            raise JobConflict(
-                f"job {job_id} ran on the {record.engine!r} engine, which this deployment "
-                "does not offer now"
-            )
-        self.slots.check_capacity()
-        await self.store.record_transition(
-            job_id, JobStatus.QUEUED, time.time(), None, reason="resumed"
-        )
-        record = await self.store.get_job(job_id)
-        assert record is not None
-        await self._spawn(record)
-        return record
+        with self._claim(job_id):
+            record = await self.store.get_job(job_id)
+            if record is None:
+                raise JobNotFound(job_id)
+            if not record.status.resumable:
+                raise JobConflict(
+                    f"job {job_id} is {record.status.value}; only interrupted or failed jobs resume"
+                )
+            if record.engine not in self.engines:
+                raise JobConflict(
+                    f"job {job_id} ran on the {record.engine!r} engine, which this deployment "
+                    "does not offer now"
+                )
+            with self.slots.admitting(), anyio.CancelScope(shield=True):  # as in submit
+                await self.store.record_transition(
+                    job_id, JobStatus.QUEUED, time.time(), None, reason="resumed"
+                )
+                resumed = await self.store.get_job(job_id)
+                assert resumed is not None
+                await self._spawn(resumed)
+            assert resumed is not None  # (a shielded scope swallows nothing)
+            return resumed
 
     async def delete(self, job_id: str) -> None:
-        if job_id in self._actors:
-            raise JobConflict(f"job {job_id} is still running; cancel it first")
-        record = await self.store.get_job(job_id)
-        if record is None:
-            raise JobNotFound(job_id)
-        if not record.status.finished:
-            raise JobConflict(f"job {job_id} is {record.status.value}; cancel it first")
-        await self._delete([job_id])
+        with self._claim(job_id):
+            record = await self.store.get_job(job_id)
+            if record is None:
+                raise JobNotFound(job_id)
+            if not record.status.finished:
+                raise JobConflict(f"job {job_id} is {record.status.value}; cancel it first")
+            await self._delete([job_id])
+
+    @contextlib.contextmanager
+    def _claim(self, job_id: str) -> Iterator[None]:
+        """Hold ``job_id`` for one resume or delete, taken before its first await, so
+        that two at once (or a resume and a delete) cannot both act on one job."""
+        if job_id in self._actors or job_id in self._claimed:
+            raise JobConflict(f"job {job_id} is queued, running or being changed; try again later")
+        self._claimed.add(job_id)
+        try:
+            yield
+        finally:
+            self._claimed.discard(job_id)
 
     async def _delete(self, job_ids: list[str]) -> None:
         await self.store.delete_jobs(job_ids)
@@ -218,7 +233,8 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             # spare the siblings; the job is ended again at the next start.
             log.exception("actor of job %s stopped abnormally", actor.job_id)
         finally:
-            self._actors.pop(actor.job_id, None)
+            if self._actors.get(actor.job_id) is actor:
+                del self._actors[actor.job_id]
 
     # housekeeping
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+from actors.errors import JobConflict, QueueFull
 from actors.events import Event
 from actors.supervisor import Supervisor, SupervisorConfig
 from service.engines.base import PassOptions, PassOutcome, ProgressCallback, StrategyInfo
@@ -124,4 +126,62 @@ async def test_shutdown_interrupts_running_jobs(tmp_path: Path) -> None:
     assert job.status is JobStatus.INTERRUPTED
     events = [e.type for e in await sub.next_batch()]
     assert events[-2:] == ["error", "stream_end"]
+    store.close()
+
+
+async def test_of_two_resumes_at_once_one_runs_the_job_and_the_other_is_refused(
+    supervisor: Supervisor,
+) -> None:
+    engine = supervisor.engines["scripted"]
+    assert isinstance(engine, ScriptedEngine)
+    await supervisor.submit(new_job("job_twice", ("wait",)))
+    await supervisor.interrupt_all()  # interrupted, and so resumable
+    outcomes: list[str] = []
+
+    async def resume() -> None:
+        try:
+            await supervisor.resume("job_twice")
+        except JobConflict as exc:
+            outcomes.append(str(exc))
+        else:
+            outcomes.append("resumed")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(resume)
+        tg.start_soon(resume)
+    assert sorted(outcomes) == [
+        "job job_twice is queued, running or being changed; try again later",
+        "resumed",
+    ]
+    sub = await supervisor.subscribe("job_twice", after=0)
+    assert sub is not None, "the one actor is registered"
+    engine.release.set()
+    with anyio.fail_after(10):
+        while await sub.next_batch():
+            pass
+    job = await supervisor.store.get_job("job_twice")
+    assert job is not None
+    assert job.status is JobStatus.SUCCEEDED
+    transitions = await supervisor.store.transitions("job_twice")
+    assert [t.reason for t in transitions].count("resumed") == 1
+    logged = [e.seq for e in await supervisor.store.events_after("job_twice", 0)]
+    assert logged == sorted(set(logged)), "one actor wrote the log"
+
+
+async def test_jobs_submitted_at_once_never_overfill_the_line(tmp_path: Path) -> None:
+    store = Store(tmp_path / "data")
+    config = SupervisorConfig(1, 2, tmp_path / "out", 3600, 3600)
+    accepted: list[str] = []
+    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+
+        async def submit(n: int) -> None:
+            with contextlib.suppress(QueueFull):
+                await sup.submit(new_job(f"job_{n}", ("wait",)))
+                accepted.append(f"job_{n}")
+
+        async with anyio.create_task_group() as tg:
+            for n in range(10):
+                tg.start_soon(submit, n)
+        assert len(accepted) == 3, "one running and two waiting"
+        assert (sup.running, sup.queued) == (1, 2)
     store.close()
