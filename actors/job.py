@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import anyio.to_thread
 from anyio.abc import TaskStatus
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -45,6 +46,8 @@ MAILBOX_SIZE = 64
 # Seqs reserved at a time for transient events, which are never logged.
 SEQ_BLOCK = 4096
 FINAL_WRITE_SECONDS = 5.0
+# After a failed seq reservation, so that a failing database is not asked at every event.
+_RESERVE_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +109,40 @@ class JobActor:
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             raise ActorStopped(f"job {self.job_id} has stopped") from None
 
+    async def tell(self, command: Command) -> None:
+        """Queue a command, waiting for room in the mailbox."""
+        try:
+            await self._mailbox.send(command)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            raise ActorStopped(f"job {self.job_id} has stopped") from None
+
     async def ask(self, command: Command) -> Any:
         """Send a command and await the actor's answer; raises what the actor raised."""
         reply_send, reply_receive = anyio.create_memory_object_stream[Any](1)
         with reply_receive:
             try:
                 await self._mailbox.send(Ask(command, reply_send))
-            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            except BaseException as exc:
+                # Not delivered, or (cancelled as it was taken) the actor finds the reply closed.
                 reply_send.close()
-                raise ActorStopped(f"job {self.job_id} has stopped") from None
+                if isinstance(exc, anyio.ClosedResourceError | anyio.BrokenResourceError):
+                    raise ActorStopped(f"job {self.job_id} has stopped") from None
+                raise
+            # The answer is awaited shielded (the actor answers from its mailbox
+            # loop at once, or closes the reply as it stops), so that a
+            # cancelled asker cannot drop an answer already on its way: a
+            # subscription nobody reads would go on taking events.
+            with anyio.CancelScope(shield=True):
+                try:
+                    answer = await reply_receive.receive()
+                except anyio.EndOfStream:
+                    raise ActorStopped(f"job {self.job_id} stopped before answering") from None
             try:
-                answer = await reply_receive.receive()
-            except anyio.EndOfStream:
-                raise ActorStopped(f"job {self.job_id} stopped before answering") from None
+                await anyio.lowlevel.checkpoint_if_cancelled()
+            except BaseException:
+                if isinstance(answer, Subscription):
+                    answer.close()
+                raise
         if isinstance(answer, Exception):
             raise answer
         return answer
@@ -158,7 +182,7 @@ class JobActor:
                         answer = exc
                     try:
                         message.reply.send_nowait(answer)
-                    except anyio.BrokenResourceError:
+                    except (anyio.BrokenResourceError, anyio.ClosedResourceError):
                         if isinstance(answer, Subscription):
                             answer.close()  # the asker gave up waiting
             else:
@@ -441,10 +465,20 @@ class JobActor:
         self._reserved = max(self._reserved, upto)
 
     async def _keep_seqs_reserved(self) -> None:
+        """Reserve the next block of seqs whenever transient events near the end of one.
+
+        A write that fails is logged and tried again after a pause; meanwhile
+        transient events past the reservation are dropped, and the job's next
+        durable write meets the storage error and ends the job with it.
+        """
         while True:
             await self._reservation_wanted.wait()
             self._reservation_wanted = anyio.Event()
-            await self._reserve_seqs()
+            try:
+                await self._reserve_seqs()
+            except sqlite3.Error as exc:
+                log.warning("job %s could not reserve seqs: %s", self.job_id, exc)
+                await anyio.sleep(_RESERVE_RETRY_SECONDS)
 
     async def _emit(self, type_: str, data: Mapping[str, Any]) -> Event:
         """Log a durable event, then publish it; never half-done by a cancellation."""

@@ -192,14 +192,20 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             await anyio.to_thread.run_sync(remove_job_outputs, self.config.output_dir, job_id)
 
     async def interrupt_all(self) -> None:
-        """Stop every running job as interrupted and wait, within a deadline, for their ends."""
-        actors = list(self._actors.values())
-        for actor in actors:
-            with contextlib.suppress(ActorStopped, anyio.WouldBlock):
-                actor.tell_nowait(InterruptJob())
+        """Stop every running job as interrupted and wait, within a deadline, for their ends.
+
+        A full mailbox is waited on, not skipped: the interrupt must arrive.
+        """
+
+        async def interrupt(actor: JobActor) -> None:
+            with contextlib.suppress(ActorStopped):
+                await actor.tell(InterruptJob())
+            await actor.wait_stopped()
+
         with anyio.move_on_after(SHUTDOWN_SECONDS):
-            for actor in actors:
-                await actor.wait_stopped()
+            async with anyio.create_task_group() as tg:
+                for actor in list(self._actors.values()):
+                    tg.start_soon(interrupt, actor)
 
     # children
 

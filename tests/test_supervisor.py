@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -12,13 +13,15 @@ import pytest
 
 from actors.errors import JobConflict, QueueFull
 from actors.events import Event
+from actors.messages import Subscribe
 from actors.supervisor import Supervisor, SupervisorConfig
 from service.engines.base import PassOptions, PassOutcome, ProgressCallback, StrategyInfo
 from service.store import JobStatus, NewDocument, NewJob, Store
 
 
 class ScriptedEngine:
-    """Upper-cases text; fails on a strategy named ``explode``; ``wait`` blocks until released."""
+    """Upper-cases text; fails on a strategy named ``explode``; ``wait`` blocks until released;
+    ``chatty`` publishes 3,000 progress events."""
 
     name = "scripted"
 
@@ -26,7 +29,7 @@ class ScriptedEngine:
         self.release = anyio.Event()
 
     def strategies(self) -> Mapping[str, StrategyInfo]:
-        return {n: StrategyInfo(n, n) for n in ("upper", "explode", "wait")}
+        return {n: StrategyInfo(n, n) for n in ("upper", "explode", "wait", "chatty")}
 
     def default_plan(self) -> tuple[str, ...]:
         return ("upper",)
@@ -41,6 +44,9 @@ class ScriptedEngine:
             raise ZeroDivisionError("a bug in the engine")
         if strategy == "wait":
             await self.release.wait()
+        if strategy == "chatty":  # past half a block of reserved seqs
+            for done in range(1, 3001):
+                progress(done, 3000, None)
         progress(1, 1, None)
         return PassOutcome(text.upper())
 
@@ -185,3 +191,67 @@ async def test_jobs_submitted_at_once_never_overfill_the_line(tmp_path: Path) ->
         assert len(accepted) == 3, "one running and two waiting"
         assert (sup.running, sup.queued) == (1, 2)
     store.close()
+
+
+async def test_a_subscriber_that_gives_up_asking_leaves_no_subscription(
+    supervisor: Supervisor,
+) -> None:
+    engine = supervisor.engines["scripted"]
+    assert isinstance(engine, ScriptedEngine)
+    await supervisor.submit(new_job("job_asked", ("wait",)))
+    actor = supervisor._actors["job_asked"]
+
+    async def subscribe_and_leave() -> None:
+        subscription = await supervisor.subscribe("job_asked", 0)
+        if subscription is not None:
+            subscription.close()
+
+    for turns in range(8):  # cancelled at each point of the ask, the answer's among them
+        for _ in range(10):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(subscribe_and_leave)
+                for _ in range(turns):
+                    await anyio.lowlevel.checkpoint()
+                tg.cancel_scope.cancel()
+    kept = await supervisor.subscribe("job_asked", 0)
+    assert kept is not None
+    assert actor.broadcast.subscriber_count == 1, "only the subscription kept"
+    engine.release.set()
+
+
+async def test_shutdown_interrupts_a_job_whose_mailbox_is_full(tmp_path: Path) -> None:
+    store = Store(tmp_path / "data")
+    config = SupervisorConfig(4, 10, tmp_path / "out", 3600, 3600)
+    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+        await sup.submit(new_job("job_busy", ("wait",)))
+        actor = sup._actors["job_busy"]
+        with contextlib.suppress(anyio.WouldBlock):
+            while True:  # the actor's loop gets no turn to read them before shutdown
+                actor.tell_nowait(Subscribe(after=0))
+    job = await store.get_job("job_busy")
+    assert job is not None
+    assert job.status is JobStatus.INTERRUPTED, "the interrupt waited for room and arrived"
+    store.close()
+
+
+async def test_a_job_whose_seqs_cannot_be_reserved_still_ends_with_its_terminal_event(
+    supervisor: Supervisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reserve = supervisor.store.reserve_seqs
+    calls = 0
+
+    async def failing_after_the_first(job_id: str, upto: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        await reserve(job_id, upto)
+
+    monkeypatch.setattr(supervisor.store, "reserve_seqs", failing_after_the_first)
+    await supervisor.submit(new_job("job_chatty", ("chatty", "upper")))
+    events = await follow(supervisor, "job_chatty")
+    assert calls > 1, "a reservation failed"
+    assert [e.type for e in events if e.durable][-2:] == ["done", "stream_end"]
+    job = await supervisor.store.get_job("job_chatty")
+    assert job is not None
+    assert job.status is JobStatus.SUCCEEDED
