@@ -4,6 +4,7 @@ ActorError
 ├── JobNotFound      no job, or no running actor, has that id
 ├── ActorStopped     the actor ended before it could answer
 ├── QueueFull        every slot and every queue place is taken
+├── ShuttingDown     the service is stopping and starts no job
 └── JobConflict      the command does not fit the job's state
 """
 
@@ -37,6 +38,15 @@ class QueueFull(ActorError):
         super().__init__(
             f"the service is at capacity ({running} jobs running, {queued} queued); retry later"
         )
+
+
+class ShuttingDown(ActorError):
+    """The supervisor is interrupting its jobs to stop; a job started now would be cut off."""
+
+    code = "shutting_down"
+
+    def __init__(self) -> None:
+        super().__init__("the service is shutting down and starts no job; retry shortly")
 
 
 class JobConflict(ActorError):

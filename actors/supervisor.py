@@ -22,7 +22,7 @@ import anyio.to_thread
 from anyio.abc import TaskGroup, TaskStatus
 
 from actors.broadcast import Subscription
-from actors.errors import ActorStopped, JobConflict, JobNotFound
+from actors.errors import ActorStopped, JobConflict, JobNotFound, ShuttingDown
 from actors.events import Event
 from actors.job import JobActor
 from actors.messages import CancelJob, InterruptJob
@@ -68,6 +68,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
         self.slots = JobSlots(config.max_jobs, config.max_queue)
         self._actors: dict[str, JobActor] = {}
         self._claimed: set[str] = set()  # jobs a resume or delete is at work on
+        self._stopping = False  # set by interrupt_all: no job starts after it
         self._tg: TaskGroup | None = None
 
     @asynccontextmanager
@@ -119,6 +120,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
         waiting (a client gone mid-request); else it would stay queued with
         nothing to run or cancel it.
         """
+        self._refuse_when_stopping()
         with self.slots.admitting(), anyio.CancelScope(shield=True):
             record, created = await self.store.create_job(job)
             if created:
@@ -142,6 +144,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
 
     async def resume(self, job_id: str) -> JobRecord:
         """Run an interrupted or failed job again from its last stored pass."""
+        self._refuse_when_stopping()
         with self._claim(job_id):
             record = await self.store.get_job(job_id)
             if record is None:
@@ -174,6 +177,12 @@ class Supervisor(anyio.AsyncContextManagerMixin):
                 raise JobConflict(f"job {job_id} is {record.status.value}; cancel it first")
             await self._delete([job_id])
 
+    def _refuse_when_stopping(self) -> None:
+        """A job started after ``interrupt_all`` would run until the process ends,
+        and its streams be cut without a terminal event."""
+        if self._stopping:
+            raise ShuttingDown
+
     @contextlib.contextmanager
     def _claim(self, job_id: str) -> Iterator[None]:
         """Hold ``job_id`` for one resume or delete, taken before its first await, so
@@ -196,6 +205,8 @@ class Supervisor(anyio.AsyncContextManagerMixin):
 
         A full mailbox is waited on, not skipped: the interrupt must arrive.
         """
+
+        self._stopping = True
 
         async def interrupt(actor: JobActor) -> None:
             with contextlib.suppress(ActorStopped):

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from actors.errors import JobConflict, JobNotFound, QueueFull
+from actors.errors import JobConflict, JobNotFound, QueueFull, ShuttingDown
 
 log = logging.getLogger(__name__)
 
@@ -104,3 +104,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(QueueFull)
     async def queue_full(request: Request, exc: QueueFull) -> JSONResponse:
         return error_response(ApiError(503, "queue_full", str(exc), headers={"Retry-After": "5"}))
+
+    @app.exception_handler(ShuttingDown)
+    async def shutting_down(request: Request, exc: ShuttingDown) -> JSONResponse:
+        return error_response(ApiError(503, exc.code, str(exc), headers={"Retry-After": "5"}))

@@ -11,8 +11,9 @@ from pathlib import Path
 import anyio
 import pytest
 
-from actors.errors import JobConflict, QueueFull
+from actors.errors import JobConflict, QueueFull, ShuttingDown
 from actors.events import Event
+from actors.job import JobActor
 from actors.messages import Subscribe
 from actors.supervisor import Supervisor, SupervisorConfig
 from service.engines.base import PassOptions, PassOutcome, ProgressCallback, StrategyInfo
@@ -138,11 +139,10 @@ async def test_shutdown_interrupts_running_jobs(tmp_path: Path) -> None:
 async def test_of_two_resumes_at_once_one_runs_the_job_and_the_other_is_refused(
     supervisor: Supervisor,
 ) -> None:
-    engine = supervisor.engines["scripted"]
-    assert isinstance(engine, ScriptedEngine)
-    await supervisor.submit(new_job("job_twice", ("wait",)))
-    await supervisor.interrupt_all()  # interrupted, and so resumable
+    await supervisor.submit(new_job("job_twice", ("upper", "explode")))
+    await follow(supervisor, "job_twice")  # failed, and so resumable
     outcomes: list[str] = []
+    resumed: list[JobActor] = []
 
     async def resume() -> None:
         try:
@@ -151,6 +151,7 @@ async def test_of_two_resumes_at_once_one_runs_the_job_and_the_other_is_refused(
             outcomes.append(str(exc))
         else:
             outcomes.append("resumed")
+            resumed.append(supervisor._actors["job_twice"])
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(resume)
@@ -159,15 +160,11 @@ async def test_of_two_resumes_at_once_one_runs_the_job_and_the_other_is_refused(
         "job job_twice is queued, running or being changed; try again later",
         "resumed",
     ]
-    sub = await supervisor.subscribe("job_twice", after=0)
-    assert sub is not None, "the one actor is registered"
-    engine.release.set()
     with anyio.fail_after(10):
-        while await sub.next_batch():
-            pass
+        await resumed[0].wait_stopped()
     job = await supervisor.store.get_job("job_twice")
     assert job is not None
-    assert job.status is JobStatus.SUCCEEDED
+    assert job.status is JobStatus.FAILED, "it ran its failing pass again, once"
     transitions = await supervisor.store.transitions("job_twice")
     assert [t.reason for t in transitions].count("resumed") == 1
     logged = [e.seq for e in await supervisor.store.events_after("job_twice", 0)]
@@ -255,3 +252,14 @@ async def test_a_job_whose_seqs_cannot_be_reserved_still_ends_with_its_terminal_
     job = await supervisor.store.get_job("job_chatty")
     assert job is not None
     assert job.status is JobStatus.SUCCEEDED
+
+
+async def test_no_job_starts_once_shutdown_has_begun(supervisor: Supervisor) -> None:
+    await supervisor.submit(new_job("job_before", ("upper",)))
+    await follow(supervisor, "job_before")
+    await supervisor.interrupt_all()
+    with pytest.raises(ShuttingDown):
+        await supervisor.submit(new_job("job_after", ("upper",)))
+    with pytest.raises(ShuttingDown):
+        await supervisor.resume("job_before")
+    assert await supervisor.store.get_job("job_after") is None, "nothing was stored"
