@@ -62,3 +62,24 @@ async def test_without_group_commits_each_write_commits_alone(tmp_path: Path) ->
         await db.write(insert(2, fail=True))
     assert [r[0] for r in db._writer.execute("SELECT id FROM uploads")] == ["u1"]
     db.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+def test_reads_from_worker_threads_that_come_and_go_keep_no_files_open(tmp_path: Path) -> None:
+    """Worker threads are retired when idle; their reads must not each leave a connection."""
+    database = Database(tmp_path / "refiner.sqlite3")
+
+    async def reads() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(8):
+                tg.start_soon(database.read, lambda conn: conn.execute("SELECT 1").fetchone())
+
+    def open_files() -> int:
+        return len(list(Path("/proc/self/fd").iterdir()))
+
+    anyio.run(reads)
+    before = open_files()
+    for _ in range(5):
+        anyio.run(reads)  # each run has worker threads of its own, as after a quiet spell
+    assert open_files() == before
+    database.close()

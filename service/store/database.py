@@ -2,7 +2,7 @@
 
 SQLite calls block, so every query runs in a worker thread. Writes go through
 one connection and one thread at a time (SQLite allows a single writer
-anyway); reads use a connection per worker thread and, thanks to WAL, never
+anyway); reads take a connection from a small pool and, thanks to WAL, never
 wait for a write.
 """
 
@@ -35,8 +35,8 @@ class Database:
         self._migrate(self._writer)
         self._write_limiter = anyio.CapacityLimiter(1)
         self._read_limiter = anyio.CapacityLimiter(4)
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: list[sqlite3.Connection] = []  # every one opened
+        self._idle_readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._group = GroupCommitter(self._writer, self._write_limiter)
 
@@ -63,15 +63,25 @@ class Database:
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
 
-    def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _read_with(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` on an idle read connection, opened when there is none.
+
+        Connections are pooled, not kept per thread: worker threads come and
+        go (anyio retires idle ones), and a connection per thread would leave
+        two open files behind each. There are never more than reads at once.
+        """
+        with self._readers_lock:
+            conn = self._idle_readers.pop() if self._idle_readers else None
         if conn is None:
             conn = self._connect()
             conn.execute("PRAGMA query_only=ON")
-            self._local.conn = conn
             with self._readers_lock:
                 self._readers.append(conn)
-        return conn
+        try:
+            return fn(conn)
+        finally:
+            with self._readers_lock:
+                self._idle_readers.append(conn)
 
     def _in_transaction(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._writer
@@ -101,9 +111,7 @@ class Database:
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn`` on a read-only connection; it sees the last committed state."""
-        return await anyio.to_thread.run_sync(
-            lambda: fn(self._reader()), limiter=self._read_limiter
-        )
+        return await anyio.to_thread.run_sync(self._read_with, fn, limiter=self._read_limiter)
 
     def write_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Blocking write, for start-up and shutdown when no other task writes."""
@@ -111,7 +119,7 @@ class Database:
 
     def close(self) -> None:
         with self._readers_lock:
-            readers, self._readers = self._readers, []
+            readers, self._readers, self._idle_readers = self._readers, [], []
         for conn in readers:
             conn.close()
         self._writer.close()
