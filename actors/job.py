@@ -37,7 +37,7 @@ from service.documents.metrics import text_metrics
 from service.documents.outputs import output_path, write_atomically
 from service.documents.rendering import CannotRender, Rendered, render
 from service.documents.template_files import UnknownTemplate, read_template
-from service.engines.base import Engine, EngineError, PassOptions, TextDelta
+from service.engines.base import Engine, EngineError, PassOptions, PassOutcome, TextDelta
 from service.store import DocumentRecord, JobRecord, JobStatus, NewVersion, Store
 
 log = logging.getLogger(__name__)
@@ -369,7 +369,7 @@ class JobActor:
                 code="structure_changed",
             )
         changed = outcome.text != text
-        metrics = await anyio.to_thread.run_sync(_pass_metrics, text, outcome.text)
+        metrics, edits = await anyio.to_thread.run_sync(_pass_record, text, outcome)
         metrics.update(outcome.extra_metrics)
         metrics["edits"] = len(outcome.edits)
         seconds = time.monotonic() - began
@@ -383,7 +383,7 @@ class JobActor:
             changed=changed,
             text=outcome.text,
             metrics=metrics,
-            edits=[e.to_dict() for e in outcome.edits],
+            edits=edits,
             created_at=time.time(),
             model=outcome.model or self.job.model,
         )
@@ -538,6 +538,11 @@ class JobActor:
 def _reason(data: Mapping[str, Any]) -> str | None:
     reason = data.get("reason") or data.get("message")
     return str(reason) if reason else None
+
+
+def _pass_record(before: str, outcome: PassOutcome) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A pass's metrics and its edits as stored: CPU work for a worker thread."""
+    return _pass_metrics(before, outcome.text), [edit.to_dict() for edit in outcome.edits]
 
 
 def _pass_metrics(before: str, after: str) -> dict[str, Any]:
