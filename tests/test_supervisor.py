@@ -151,7 +151,9 @@ async def test_of_two_resumes_at_once_one_runs_the_job_and_the_other_is_refused(
             outcomes.append(str(exc))
         else:
             outcomes.append("resumed")
-            resumed.append(supervisor._actors["job_twice"])
+            actor = supervisor.actor("job_twice")
+            assert actor is not None
+            resumed.append(actor)
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(resume)
@@ -196,7 +198,8 @@ async def test_a_subscriber_that_gives_up_asking_leaves_no_subscription(
     engine = supervisor.engines["scripted"]
     assert isinstance(engine, ScriptedEngine)
     await supervisor.submit(new_job("job_asked", ("wait",)))
-    actor = supervisor._actors["job_asked"]
+    actor = supervisor.actor("job_asked")
+    assert actor is not None
 
     async def subscribe_and_leave() -> None:
         subscription = await supervisor.subscribe("job_asked", 0)
@@ -221,7 +224,8 @@ async def test_shutdown_interrupts_a_job_whose_mailbox_is_full(tmp_path: Path) -
     config = SupervisorConfig(4, 10, tmp_path / "out", 3600, 3600)
     async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
         await sup.submit(new_job("job_busy", ("wait",)))
-        actor = sup._actors["job_busy"]
+        actor = sup.actor("job_busy")
+        assert actor is not None
         with contextlib.suppress(anyio.WouldBlock):
             while True:  # the actor's loop gets no turn to read them before shutdown
                 actor.tell_nowait(Subscribe(after=0))

@@ -18,6 +18,7 @@ import anyio
 import pytest
 from starlette.websockets import WebSocket
 
+import transports.session as session_module
 from actors.supervisor import Supervisor, SupervisorConfig
 from service.store import NewDocument, NewJob, Store
 from tests.support.streams import flatten
@@ -275,4 +276,42 @@ async def test_a_write_stuck_on_its_client_holds_up_no_op(supervisor: Supervisor
         await session.ops.send({"type": "websocket.disconnect", "code": 1000})
     session.close_streams()
     assert [r["op"] for r in replies(session)] == ["subscribed", "pong", "ack"]
+    assert streams.total() == 0
+
+
+async def test_a_session_follows_a_bounded_number_of_jobs(
+    supervisor: Supervisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "MAX_FOLLOWS", 2)
+    for job_id in ("job_a", "job_b", "job_c"):
+        await supervisor.submit(waiting_job(job_id))
+    session, streams = StalledSession(), StreamRegistry()
+    session.unblock.set()
+    ops = [
+        {"op": "subscribe", "ref": 1, "job_id": "job_a"},
+        {"op": "subscribe", "ref": 2, "job_id": "job_b"},
+        {"op": "subscribe", "ref": 3, "job_id": "job_c"},  # one too many
+        {"op": "subscribe", "ref": 4, "job_id": "job_a", "after": 1},  # already followed
+        {"op": "run", "ref": 5, "request": {"text": "x"}},  # would follow one more
+        {"op": "unsubscribe", "ref": 6, "job_id": "job_b"},
+        {"op": "subscribe", "ref": 7, "job_id": "job_c"},
+    ]
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(serving(session, supervisor, streams))
+        with anyio.fail_after(10):
+            for op in ops:
+                await session.send_op(op)
+            await session.until_replies(len(ops))
+        await session.ops.send({"type": "websocket.disconnect", "code": 1000})
+    session.close_streams()
+    answers = [(r["ref"], r["op"], r.get("code")) for r in replies(session)]
+    assert answers == [
+        (1, "subscribed", None),
+        (2, "subscribed", None),
+        (3, "error", "too_many_subscriptions"),
+        (4, "subscribed", None),
+        (5, "error", "too_many_subscriptions"),
+        (6, "unsubscribed", None),
+        (7, "subscribed", None),
+    ]
     assert streams.total() == 0

@@ -39,6 +39,8 @@ StartJob = Callable[[dict[str, Any]], Awaitable[str]]
 
 # Replies queued behind a stuck write before the reader waits its turn too.
 REPLY_BACKLOG = 64
+# Jobs one session follows at once; each holds up to REFINER_SUBSCRIBER_BUFFER events.
+MAX_FOLLOWS = 100
 
 
 class OpRefused(Exception):
@@ -171,6 +173,7 @@ class EditorSession:
                 case PingOp():
                     await self._reply("pong", op.ref)
                 case SubscribeOp():
+                    self._check_room(op.job_id)
                     if await self.store.get_job(op.job_id) is None:
                         raise OpRefused(f"no job with id {op.job_id!r}", "job_not_found")
                     await self._subscribe(op.job_id, op.after, tg)
@@ -182,6 +185,7 @@ class EditorSession:
                     scope.cancel()
                     await self._reply("unsubscribed", op.ref, job_id=op.job_id)
                 case RunOp():
+                    self._check_room(None)
                     job_id = await self.start_job(op.request)
                     await self._reply("ack", op.ref, job_id=job_id)
                     await self._subscribe(job_id, 0, tg)
@@ -192,6 +196,14 @@ class EditorSession:
             await self._reply("error", op.ref, detail=exc.detail, code=exc.code)
         except ActorError as exc:
             await self._reply("error", op.ref, detail=str(exc), code=exc.code)
+
+    def _check_room(self, job_id: str | None) -> None:
+        """Refuse to follow one job more than ``MAX_FOLLOWS``: each holds a buffer of events."""
+        if job_id not in self._follows and len(self._follows) >= MAX_FOLLOWS:
+            raise OpRefused(
+                f"a session follows at most {MAX_FOLLOWS} jobs at once; unsubscribe from one first",
+                "too_many_subscriptions",
+            )
 
     async def _subscribe(self, job_id: str, after: int, tg: TaskGroup) -> None:
         previous = self._follows.pop(job_id, None)
