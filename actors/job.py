@@ -92,6 +92,7 @@ class JobActor:
         self._reservation_wanted = anyio.Event()
         self.dropped_transient = 0
         self._stop: _Stop | None = None
+        self._ending: JobStatus | None = None  # the status being stored by _finish
         self._place_in_line = 0
         self._work_started: float | None = None
         self._work_scope: anyio.CancelScope | None = None
@@ -199,10 +200,12 @@ class JobActor:
                 return self._request_stop(_Stop(JobStatus.INTERRUPTED, reason))
 
     def _request_stop(self, stop: _Stop) -> JobStatus:
-        if self.status is JobStatus.CANCELLED and stop.status is JobStatus.CANCELLED:
-            return self.status  # cancelling twice is fine
-        if self.status.finished:
-            raise JobConflict(f"job {self.job_id} has already {self.status.value}")
+        # A job whose end is being stored has ended, whatever a stop says now.
+        ending = self._ending or self.status
+        if ending is JobStatus.CANCELLED and stop.status is JobStatus.CANCELLED:
+            return ending  # cancelling twice is fine
+        if ending.finished:
+            raise JobConflict(f"job {self.job_id} has already {ending.value}")
         if self._stop is None:
             self._stop = stop
             if self._work_scope is not None:
@@ -508,6 +511,7 @@ class JobActor:
         that every live stream ends; the log then lacks them, and the job is
         found unfinished and ended again at the next start.
         """
+        self._ending = status
         if type_ == "error":
             fields["error"] = dict(data)
         seconds = None

@@ -7,6 +7,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -267,3 +268,31 @@ async def test_no_job_starts_once_shutdown_has_begun(supervisor: Supervisor) -> 
     with pytest.raises(ShuttingDown):
         await supervisor.resume("job_before")
     assert await supervisor.store.get_job("job_after") is None, "nothing was stored"
+
+
+async def test_a_cancel_while_a_job_stores_its_end_does_not_claim_to_have_cancelled_it(
+    supervisor: Supervisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_transition = supervisor.store.record_transition
+    storing_the_end = anyio.Event()
+    may_finish = anyio.Event()
+
+    async def slow_end(job_id: str, status: JobStatus, *args: Any, **kwargs: Any) -> None:
+        if status is JobStatus.SUCCEEDED:
+            storing_the_end.set()
+            await may_finish.wait()
+        await record_transition(job_id, status, *args, **kwargs)
+
+    monkeypatch.setattr(supervisor.store, "record_transition", slow_end)
+    await supervisor.submit(new_job("job_ending", ("upper",)))
+    with anyio.fail_after(10):
+        await storing_the_end.wait()
+        with pytest.raises(JobConflict, match="has already succeeded"):
+            await supervisor.cancel("job_ending")
+        may_finish.set()
+        actor = supervisor.actor("job_ending")
+        if actor is not None:
+            await actor.wait_stopped()
+    job = await supervisor.store.get_job("job_ending")
+    assert job is not None
+    assert job.status is JobStatus.SUCCEEDED
