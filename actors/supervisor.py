@@ -281,9 +281,15 @@ class Supervisor(anyio.AsyncContextManagerMixin):
         cutoff = time.time() - self.config.retention_seconds
         removed = 0
         while expired := [
-            j for j in await self.store.finished_before(cutoff) if j not in self._actors
+            j
+            for j in await self.store.finished_before(cutoff)
+            if j not in self._actors and j not in self._claimed
         ]:
-            await self._delete(expired)
+            self._claimed.update(expired)  # as _claim does: no resume meanwhile
+            try:
+                await self._delete(expired)
+            finally:
+                self._claimed.difference_update(expired)
             removed += len(expired)
         if removed:
             log.info("removed %d jobs finished before the retention period", removed)
