@@ -1,6 +1,6 @@
 """Time writing refined text into Word documents, against python-docx's own floor.
 
-Run as ``.venv/bin/python bench/docx_speed.py [--paragraphs N] [--rows N]``.
+Run as ``.venv/bin/python -m bench.docx_speed [--paragraphs N] [--rows N]``.
 Every case is timed as a median of five runs, beside its floor measured in
 the same run: python-docx opening and saving the document the case writes,
 which any way of writing it with python-docx pays at least. The cases:
@@ -21,14 +21,13 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import statistics
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
 
+from bench.diff_speed import median_seconds
 from service.documents.docx import (
     apply_texts,
     read_docx,
@@ -38,21 +37,11 @@ from service.documents.docx import (
 )
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "default.docx"
-_RUNS = 5
 _SENTENCE = (
     "we utilize the plan in order to make sure that the team can deliver the work on time "
     "and the results are clear to every reader of the report"
 )
 _WORDS = _SENTENCE.split()
-
-
-def median_seconds(run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(_RUNS):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def saved(document: docx.document.Document) -> bytes:

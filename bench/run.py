@@ -292,7 +292,7 @@ class Bench:
         return self.script(["bench/analytics_speed.py"], 240)
 
     def docx(self) -> str:
-        return self.script(["bench/docx_speed.py"], 180)
+        return self.script(["-m", "bench.docx_speed"], 180)
 
     def llm(self) -> str:
         return self.script(["-m", "bench.llm_speed"], 120)
