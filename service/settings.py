@@ -8,14 +8,13 @@ names of the ``openai`` engine's own. An empty variable means the default.
 
 from __future__ import annotations
 
+import json
 import os
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from pydantic_settings import SettingsError as SourceError
 
 PREFIX = "REFINER_"
 
@@ -90,12 +89,24 @@ class Settings(BaseSettings):
     llm_max_word_loss: float = Field(default=0.5, ge=0)
     # JSON objects, laid over the shipped tables: model name (or prefix) to its
     # price, and to its context window in tokens.
-    llm_prices: dict[str, ModelPrice] = Field(
+    # Decoded by _json_object rather than by pydantic-settings, whose error
+    # for bad JSON names no variable.
+    llm_prices: Annotated[dict[str, ModelPrice], NoDecode] = Field(
         default_factory=dict, validation_alias=_named(PREFIX + "PRICES")
     )
-    llm_context_windows: dict[str, Annotated[int, Field(ge=256)]] = Field(
+    llm_context_windows: Annotated[dict[str, Annotated[int, Field(ge=256)]], NoDecode] = Field(
         default_factory=dict, validation_alias=_named(PREFIX + "CONTEXT_WINDOWS")
     )
+
+    @field_validator("llm_prices", "llm_context_windows", mode="before")
+    @classmethod
+    def _json_object(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError as exc:
+                raise ValueError(f"not valid JSON ({exc})") from None
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -116,10 +127,6 @@ class Settings(BaseSettings):
             return cls()
         except ValidationError as exc:
             raise SettingsError("; ".join(_describe(cls, e) for e in exc.errors())) from None
-        except SourceError as exc:  # a JSON setting that is not JSON at all
-            field = re.search(r'field "(\w+)"', str(exc))
-            name = cls.variable(field.group(1)) if field else "a setting"
-            raise SettingsError(f"{name}: not valid JSON") from None
 
     @classmethod
     def variable(cls, field: str) -> str:
