@@ -25,11 +25,7 @@ W_TXBX_CONTENT = qn("w:txbxContent")
 def text_boxes(paragraph: Element) -> list[Element]:
     """The text boxes anchored in ``paragraph``, in order; not fallback copies, and
     not boxes inside other boxes (those belong to the paragraphs of their box)."""
-    return [
-        box
-        for box in paragraph.iter(W_TXBX_CONTENT)
-        if not _between(box, paragraph, (MC_FALLBACK, W_TXBX_CONTENT))
-    ]
+    return _boxes_in(paragraph, outside=(MC_FALLBACK, W_TXBX_CONTENT))
 
 
 def mirror_to_fallbacks(edited: Iterable[Element], revisions: Revisions | None = None) -> None:
@@ -47,7 +43,8 @@ def mirror_to_fallbacks(edited: Iterable[Element], revisions: Revisions | None =
         choice, fallback = alternate.find(MC_CHOICE), alternate.find(MC_FALLBACK)
         if choice is None or fallback is None:
             continue
-        shown, kept = _outermost_boxes(choice), _outermost_boxes(fallback)
+        shown = _boxes_in(choice, outside=(W_TXBX_CONTENT,))
+        kept = _boxes_in(fallback, outside=(W_TXBX_CONTENT,))
         if len(shown) != len(kept):
             continue  # not twins: leave the fallback as it was
         for source, target in zip(shown, kept, strict=True):
@@ -59,10 +56,9 @@ def mirror_to_fallbacks(edited: Iterable[Element], revisions: Revisions | None =
                 revisions.renumber(target)
 
 
-def _outermost_boxes(branch: Element) -> list[Element]:
-    return [
-        box for box in branch.iter(W_TXBX_CONTENT) if not _between(box, branch, (W_TXBX_CONTENT,))
-    ]
+def _boxes_in(top: Element, outside: tuple[str, ...]) -> list[Element]:
+    """The text boxes below ``top`` that are not inside an element tagged one of ``outside``."""
+    return [box for box in top.iter(W_TXBX_CONTENT) if not _between(box, top, outside)]
 
 
 def _between(element: Element, top: Element, tags: tuple[str, ...]) -> bool:
