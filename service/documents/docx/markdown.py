@@ -92,6 +92,7 @@ class _List:
     ordered: bool
     start: int = 1
     count: tuple[int, int] | None = None  # its own numbering (numId, level), once made
+    item_started: bool = False  # whether its open item has had its first paragraph
 
 
 @dataclass(slots=True)
@@ -99,7 +100,6 @@ class _Writer:
     document: Document
     styles: TemplateStyles
     lists: list[_List] = field(default_factory=list)  # the open lists, outermost first
-    item_started: list[bool] = field(default_factory=list)  # per open list item
     quotes: int = 0
 
     def blocks(self, tokens: Sequence[Token]) -> None:
@@ -115,7 +115,7 @@ class _Writer:
                 self.paragraph(tokens[index + 1], f"Heading {level}")
                 index += 2
             elif kind == "paragraph_open":
-                starts_item = bool(self.lists) and not self.item_started[-1]
+                starts_item = bool(self.lists) and not self.lists[-1].item_started
                 paragraph = self.paragraph(tokens[index + 1], *self.block_style())
                 if starts_item and self.lists[-1].ordered:
                     self.number(paragraph, self.lists[-1])
@@ -130,9 +130,7 @@ class _Writer:
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 self.lists.pop()
             elif kind == "list_item_open":
-                self.item_started.append(False)
-            elif kind == "list_item_close":
-                self.item_started.pop()
+                self.lists[-1].item_started = False
             elif kind == "blockquote_open":
                 self.quotes += 1
             elif kind == "blockquote_close":
@@ -144,10 +142,10 @@ class _Writer:
         if self.lists:
             depth = min(len(self.lists), _DEEPEST_LIST_STYLE)
             suffix = "" if depth == 1 else f" {depth}"
-            if self.item_started[-1]:
+            if self.lists[-1].item_started:
                 kind = "List Continue"
             else:
-                self.item_started[-1] = True
+                self.lists[-1].item_started = True
                 kind = "List Number" if self.lists[-1].ordered else "List Bullet"
             return (f"{kind}{suffix}", kind) if suffix else (kind,)
         return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
