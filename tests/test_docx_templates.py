@@ -326,11 +326,41 @@ def row_markup(tag: str) -> Callable[[docx.table.Table], None]:
     return edit
 
 
-def grid_before(table: docx.table.Table) -> None:
-    properties = table.rows[1]._tr.get_or_add_trPr()
-    before = OxmlElement("w:gridBefore")
-    before.set(qn("w:val"), "1")
-    properties.append(before)
+def grid_before_of(value: str) -> Callable[[docx.table.Table], None]:
+    """The second row starts one grid column in, its first cell left out (as Word writes it)."""
+
+    def edit(table: docx.table.Table) -> None:
+        row = table.rows[1]._tr
+        before = OxmlElement("w:gridBefore")
+        before.set(qn("w:val"), value)
+        row.get_or_add_trPr().append(before)
+        row.remove(row.tc_lst[0])
+
+    return edit
+
+
+grid_before = grid_before_of("1")
+
+
+def test_a_row_that_starts_off_the_grid_keeps_its_place_in_a_template() -> None:
+    def shape(table: docx.table.Table) -> None:
+        grid_before(table)
+        after = OxmlElement("w:gridAfter")
+        after.set(qn("w:val"), "1")
+        first = table.rows[0]._tr
+        first.get_or_add_trPr().append(after)
+        first.remove(first.tc_lst[-1])
+
+    source = table_document(shape, rows=2, cols=3)
+    texts = [f"{p.text}!" for p in body_of(source)]
+    out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
+    (written,) = docx.Document(io.BytesIO(out)).tables
+    rows = [row._tr for row in written.rows]
+    assert [(tr.grid_before, tr.grid_after) for tr in rows] == [(0, 1), (1, 0)]
+    assert [[docx.table._Cell(tc, written).text for tc in tr.tc_lst] for tr in rows] == [
+        ["r0c0!", "r0c1!"],
+        ["r1c1!", "r1c2!"],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -341,7 +371,8 @@ def grid_before(table: docx.table.Table) -> None:
         (grid_span("20000"), False),  # wider than Word allows: a crafted file
         (grid_span("²"), False),  # a digit to str.isdigit, not a number
         (grid_span("9" * 5000), False),  # past Python's limit for int()
-        (grid_before, False),
+        (grid_before, True),
+        (grid_before_of("x"), False),  # a margin that is not a number
     ],
 )
 def test_unusual_tables_keep_every_text_and_only_plain_ones_stay_tables(

@@ -10,9 +10,9 @@ follow the paragraph that anchored it.
 
 The body is walked in the order of the text model (``_stories``), so the
 n-th body paragraph met takes the n-th text. A table that is not plain (rows
-or cells wrapped in content controls or custom XML, rows that start off the
-grid, more columns than Word allows) is written as paragraphs instead, the
-way its text was read.
+or cells wrapped in content controls or custom XML, spans or row margins that
+are not numbers, more columns than Word allows) is written as paragraphs
+instead, the way its text was read.
 """
 
 from __future__ import annotations
@@ -182,6 +182,8 @@ class _Writer:
         rows = source.findall(W_TR)
         table = target.table(len(rows), _columns(source, rows))
         self.styles.style_table(table, self.table_styles.get(_table_style_id(source) or ""))
+        for tr, row in zip(table._tbl.tr_lst, rows, strict=True):
+            _leave_empty(tr, *(_row_margins(row) or (0, 0)))
         placed, merges = _lay_out(rows, len(table.columns))
         _merge(table, merges)
         rows_written = table._tbl.tr_lst
@@ -192,7 +194,7 @@ class _Writer:
 
 def _is_plain(table: Element) -> bool:
     """A table rebuilt as a table: rows straight under it, cells straight under the rows,
-    every row starting and ending on the grid, and no wider than Word allows."""
+    spans and row margins that are numbers, and no wider than Word allows."""
     if any(isinstance(c.tag, str) and c.tag not in _TABLE_PARTS for c in table):
         return False
     rows = table.findall(W_TR)
@@ -201,15 +203,39 @@ def _is_plain(table: Element) -> bool:
     for row in rows:
         if any(isinstance(c.tag, str) and c.tag not in _ROW_PARTS for c in row):
             return False
-        properties = row.find(W_TR_PR)
-        if properties is not None and (
-            properties.find(W_GRID_BEFORE) is not None or properties.find(W_GRID_AFTER) is not None
-        ):
-            return False
+        margins = _row_margins(row)
         spans = [_span(cell) for cell in row.findall(W_TC)]
-        if not spans or None in spans or sum(s for s in spans if s) > MAX_COLUMNS:
+        if margins is None or not spans or None in spans:
+            return False
+        if sum(margins) + sum(s for s in spans if s) > MAX_COLUMNS:
             return False
     return _declared_columns(table) <= MAX_COLUMNS
+
+
+def _row_margins(row: Element) -> tuple[int, int] | None:
+    """The grid columns a row leaves without cells before and after its own
+    (``w:gridBefore``, ``w:gridAfter``); None if either is not a number."""
+    properties = row.find(W_TR_PR)
+    margins = []
+    for tag in (W_GRID_BEFORE, W_GRID_AFTER):
+        element = properties.find(tag) if properties is not None else None
+        margin = 0 if element is None else whole_number(element.get(W_VAL), digits=2)
+        if margin is None:
+            return None
+        margins.append(margin)
+    return margins[0], margins[1]
+
+
+def _leave_empty(tr: Element, before: int, after: int) -> None:
+    """Remove the new row's first ``before`` and last ``after`` cells, as the source's
+    row leaves those grid columns without cells."""
+    cells = tr.tc_lst
+    if before:
+        tr.get_or_add_trPr().get_or_add_gridBefore().val = before
+    if after:
+        tr.get_or_add_trPr().get_or_add_gridAfter().val = after
+    for tc in cells[:before] + cells[len(cells) - after :]:
+        tr.remove(tc)
 
 
 def _span(cell: Element) -> int | None:
@@ -232,7 +258,10 @@ def _declared_columns(table: Element) -> int:
 
 
 def _columns(table: Element, rows: list[Element]) -> int:
-    used = max(sum(_span(c) or 1 for c in row.findall(W_TC)) for row in rows)
+    used = max(
+        sum(_row_margins(row) or (0, 0)) + sum(_span(c) or 1 for c in row.findall(W_TC))
+        for row in rows
+    )
     return max(_declared_columns(table), used, 1)
 
 
@@ -262,7 +291,7 @@ def _lay_out(
     above: dict[int, _Merge] = {}  # grid column -> the open vertical merge in the row above
     for r, row in enumerate(rows):
         here: dict[int, _Merge] = {}
-        column = 0
+        column = (_row_margins(row) or (0, 0))[0]
         for cell in row.findall(W_TC):
             last = min(column + (_span(cell) or 1), columns) - 1
             vertical = _cell_property(cell, W_V_MERGE)
