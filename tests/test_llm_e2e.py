@@ -4,14 +4,17 @@ at an OpenAI-compatible server of the tests' own on loopback. Nothing is patched
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import anyio.to_thread
+import docx
 import httpx
 import pytest
 
+from tests.support.docx_samples import to_bytes
 from tests.support.fake_openai import (
     Answer,
     FakeOpenAI,
@@ -253,6 +256,55 @@ async def test_answer_that_drops_half_the_text_is_rejected(
         [parts[0].upper(), parts[1], parts[2].upper()]
     ), "the rejected chunk keeps its previous text; the others change"
     assert completes(envelopes)[0]["metrics"]["chunks_rejected"] == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "most_requests"),
+    [
+        (Answer(transform=lambda d: " ".join([d.upper()] * 10)), 1),  # it runs on and on
+        (Answer(transform=lambda d: d[: len(d) // 2], finish="content_filter"), 1),
+        # Always cut off at the limit: halved four times at most, 1 + 2 + 4 + 8 + 16 requests.
+        (Answer(finish="length"), 31),
+    ],
+    ids=["grows", "filtered", "runs-to-the-limit"],
+)
+async def test_an_answer_that_cannot_stand_for_its_chunk_keeps_the_chunks_text(
+    fake: FakeOpenAI, llm_server: ServerProcess, answer: Answer, most_requests: int
+) -> None:
+    fake.script(Rule("", answer))
+    text = " ".join(f"Sentence {i} of the paragraph ends here." for i in range(60))
+    envelopes = await run_job(llm_server, {"text": text, "passes": 1, "strategies": ["academic"]})
+    assert types(envelopes)[-2:] == ["done", "stream_end"]
+    assert await final_text(llm_server, envelopes) == text
+    metrics = completes(envelopes)[0]["metrics"]
+    assert metrics["chunks_rejected"] >= 1
+    assert 1 <= len(fake.recorded()) <= most_requests * metrics["chunks"]
+
+
+async def test_a_model_that_evens_out_blank_lines_keeps_a_docx_s_empty_paragraphs(
+    fake: FakeOpenAI, llm_server: ServerProcess
+) -> None:
+    fake.transform = lambda d: re.sub(r"\n{3,}", "\n\n", d.upper())
+    document = docx.Document()
+    for text in ("The first paragraph.", "", "The third, after an empty one.", "The last."):
+        document.add_paragraph(text)
+    request = {"passes": 1, "strategies": ["grammar"], "engine": "openai"}
+    async with httpx.AsyncClient(base_url=llm_server.url, timeout=30) as client:
+        started = await client.post(
+            "/refine/run",
+            data={"request": json.dumps(request)},
+            files={"file": ("empty.docx", to_bytes(document), "application/octet-stream")},
+        )
+        assert started.status_code == 202, started.text
+        envelopes = await collect_ws(f"{llm_server.ws_url}/ws/progress/{started.json()['job_id']}")
+        assert types(envelopes)[-2:] == ["done", "stream_end"], envelopes[-2]
+        text = await final_text(llm_server, envelopes)
+    assert text.split("\n\n") == [
+        "THE FIRST PARAGRAPH.",
+        "",
+        "THE THIRD, AFTER AN EMPTY ONE.",
+        "THE LAST.",
+    ]
 
 
 async def test_unknown_model_fails_the_job_with_its_code(

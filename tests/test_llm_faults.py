@@ -11,7 +11,7 @@ import anyio
 import httpx
 import pytest
 
-from tests.support.fake_openai import FakeOpenAI, Misbehave, Rule
+from tests.support.fake_openai import Error, FakeOpenAI, Misbehave, Rule
 from tests.support.server import ServerProcess
 from tests.support.soak import record
 from tests.support.streams import refine_streamed, types
@@ -41,9 +41,11 @@ def llm_server(
         yield proc
 
 
-@pytest.mark.parametrize("kind", ["hang", "reset", "garbage"])
+@pytest.mark.parametrize("kind", ["hang", "reset", "garbage", "malformed"])
 async def test_a_broken_endpoint_fails_the_job_clearly_and_in_bounded_time(
-    fake: FakeOpenAI, llm_server: ServerProcess, kind: Literal["hang", "reset", "garbage"]
+    fake: FakeOpenAI,
+    llm_server: ServerProcess,
+    kind: Literal["hang", "reset", "garbage", "malformed"],
 ) -> None:
     marker = f"broken-{kind}"
     fake.script(Rule(marker, Misbehave(kind)))
@@ -59,3 +61,35 @@ async def test_a_broken_endpoint_fails_the_job_clearly_and_in_bounded_time(
     assert 1 <= attempts <= RETRIES + 1, attempts
     assert fake.api_key not in json.dumps(envelopes)
     record(f"llm_{kind}", attempts=attempts, error_code=error["code"], hung_jobs=0)
+
+
+async def test_an_answer_whose_stream_stays_open_after_it_is_used_at_once(
+    fake: FakeOpenAI, llm_server: ServerProcess
+) -> None:
+    fake.script(Rule("lingers", Misbehave("linger")))
+    body = {"text": "A document whose answer (lingers) never sends [DONE].", "passes": 1}
+    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
+        with anyio.fail_after(30):
+            envelopes = await refine_streamed(client, body)
+    assert types(envelopes)[-2:] == ["done", "stream_end"], envelopes[-2]
+    assert len(fake.recorded("lingers")) == 1, "not asked again after a timeout"
+
+
+async def test_a_parameter_refused_again_after_it_was_dropped_fails_the_job(
+    fake: FakeOpenAI, llm_server: ServerProcess
+) -> None:
+    refusal = Error(
+        400,
+        "Unsupported value: 'temperature' does not support 0.2 with this model.",
+        "invalid_request_error",
+        "unsupported_value",
+        "temperature",
+    )
+    fake.script(Rule("refuses-always", refusal))
+    body = {"text": "A document the API (refuses-always) whatever is sent.", "passes": 1}
+    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
+        with anyio.fail_after(30):
+            envelopes = await refine_streamed(client, body)
+    assert types(envelopes)[-2:] == ["error", "stream_end"]
+    assert envelopes[-2]["data"]["code"] == "unsupported_parameter"
+    assert len(fake.recorded("refuses-always")) == 2, "asked once as is, once without it"

@@ -338,7 +338,7 @@ async def test_server_errors_are_retried_until_an_answer() -> None:
     async def ask() -> Answer:
         if failures:
             raise failures.pop(0)
-        return Answer("done", 1, 1, truncated=False)
+        return Answer("done", 1, 1, finish_reason="stop")
 
     answer = await ask_with_retries(
         ask,
@@ -370,3 +370,11 @@ async def test_a_bad_key_is_not_retried_and_context_errors_go_to_the_caller() ->
 
     with pytest.raises(ContextTooLong):
         await ask_with_retries(too_long, policy=RetryPolicy(), model="m", secret=None)
+
+
+def test_a_key_too_short_to_be_real_is_not_redacted_out_of_every_word() -> None:
+    message = "This model's maximum context length is 8192 tokens."
+    assert redact(message, "x") == message
+    assert redact(f"Incorrect API key provided: {KEY}.", KEY) == (
+        "Incorrect API key provided: [redacted]."
+    )

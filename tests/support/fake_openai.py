@@ -44,7 +44,7 @@ class Answer:
     ``text`` replaces the transformed document when given; ``latency`` is the
     whole request's time (the server's own by default): ``first_token`` of it
     (half by default) before the first token, the rest spread over the
-    ``pieces`` the answer is streamed in.
+    ``pieces`` the answer is streamed in. ``finish`` is its ``finish_reason``.
     """
 
     transform: Callable[[str], str] | None = None
@@ -53,6 +53,7 @@ class Answer:
     latency: float | None = None
     first_token: float | None = None
     pieces: int = 8
+    finish: str = "stop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,9 +153,12 @@ def model_not_found(model: str) -> Error:
 class Misbehave:
     """A broken endpoint: ``hang`` never answers, ``reset`` drops the connection
     mid-answer, ``partial`` streams half of its answer and then drops it,
-    ``garbage`` answers 200 with something that is not a completion."""
+    ``garbage`` answers 200 with something that is not a completion,
+    ``malformed`` streams a chunk that is not JSON, and ``linger`` streams the
+    whole answer, its finish and usage, then holds the stream open without
+    ``[DONE]``."""
 
-    kind: Literal["hang", "reset", "partial", "garbage"]
+    kind: Literal["hang", "reset", "partial", "garbage", "malformed", "linger"]
 
 
 @dataclass(slots=True)
@@ -337,6 +341,7 @@ class FakeOpenAI:
             usage if include_usage else None,
             (first, latency - first),
             reply.pieces,
+            reply.finish,
         )
         return StreamingResponse(events, media_type="text/event-stream")
 
@@ -356,6 +361,7 @@ class FakeOpenAI:
         usage: dict[str, int] | None,
         timing: tuple[float, float],
         pieces: int,
+        finish: str = "stop",
     ) -> AsyncIterator[str]:
         first, rest = timing
         with self._tracked(recorded):
@@ -366,7 +372,7 @@ class FakeOpenAI:
             for part in parts:
                 await anyio.sleep(rest / len(parts))
                 yield _sse(_chunk(model, {"content": part}, None, usage))
-            yield _sse(_chunk(model, {}, "stop", usage))
+            yield _sse(_chunk(model, {}, finish, usage))
             if usage is not None:
                 yield _sse({**_chunk(model, {}, None, None), "choices": [], "usage": usage})
             yield "data: [DONE]\n\n"
@@ -380,6 +386,26 @@ class FakeOpenAI:
                 await anyio.sleep(3600)
         if reply.kind == "garbage":
             return Response("<html>upstream said no</html>", media_type="application/json")
+        if reply.kind == "linger":
+            usage = {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}
+
+            async def linger() -> AsyncIterator[str]:
+                with self._tracked(recorded):
+                    yield _sse(_chunk(model, {"role": "assistant", "content": answer}, None, None))
+                    yield _sse(_chunk(model, {}, "stop", None))
+                    yield _sse({**_chunk(model, {}, None, None), "choices": [], "usage": usage})
+                    recorded.finished = True
+                    await anyio.sleep(3600)
+
+            return StreamingResponse(linger(), media_type="text/event-stream")
+        if reply.kind == "malformed":
+
+            async def malformed() -> AsyncIterator[str]:
+                yield _sse(_chunk(model, {"role": "assistant", "content": ""}, None, None))
+                yield 'data: {"id": "chatcmpl-bad", "choices": [{"index": 0, "delta": \n\n'
+                yield "data: [DONE]\n\n"
+
+            return StreamingResponse(malformed(), media_type="text/event-stream")
 
         async def cut() -> AsyncIterator[str]:
             if reply.kind == "partial":

@@ -24,7 +24,7 @@ from service.engines.llm.completion import Answer, Request, ask_with_retries, st
 from service.engines.llm.config import LLMConfig
 from service.engines.llm.dialect import Dialects
 from service.engines.llm.errors import ContextTooLong
-from service.engines.llm.guard import clean_answer, rejection
+from service.engines.llm.guard import clean_answer, keep_gaps, rejection
 from service.engines.llm.progress import ChunkProgress, PassProgress
 from service.engines.llm.prompts import PromptBook
 
@@ -34,6 +34,15 @@ log = logging.getLogger(__name__)
 FRAMING_TOKENS = 16
 # The least room an answer needs for a request to be worth sending.
 MIN_ANSWER_TOKENS = 32
+# The most room an answer gets, by the chunk's size: a refined text is about
+# as long as its source, and a model that runs on is stopped early.
+ANSWER_ROOM_FACTOR = 4
+ANSWER_ROOM_EXTRA = 256
+# How many times a chunk is halved at most (into 16 pieces), and the least
+# it is halved from: a model that runs to its limit on every piece, or a
+# server that finds every request too long, is not helped by fragments.
+MAX_SPLITS = 4
+MIN_HALVED_CHARS = 400
 
 
 @dataclass(slots=True)
@@ -103,9 +112,12 @@ class PassRun:
         return "".join(results)
 
     async def refine(
-        self, chunk: Chunk, part: ChunkProgress, limiter: anyio.CapacityLimiter
+        self, chunk: Chunk, part: ChunkProgress, limiter: anyio.CapacityLimiter, splits: int = 0
     ) -> str:
-        """``chunk``'s new text; its old one where the model's answer cannot be used."""
+        """``chunk``'s new text; its old one where the model's answer cannot be used.
+
+        ``splits``: how many times the chunk's text was halved to get here.
+        """
         if not chunk.body or is_code(chunk.body):
             part.settle(chunk.body)
             return chunk.text
@@ -127,24 +139,33 @@ class PassRun:
                 raise ContextTooLong("the answer was cut off at the token limit")
         except ContextTooLong as exc:
             part.restart()
-            halves = halve(chunk)
+            small = splits >= MAX_SPLITS or len(chunk.body) < MIN_HALVED_CHARS
+            halves = None if small else halve(chunk)
             if halves is None:
                 return self._keep(chunk, part, str(exc))
             self.tally.splits += 1
-            first = await self.refine(halves[0], part, limiter)
+            first = await self.refine(halves[0], part, limiter, splits + 1)
             part.space(halves[0].trail + halves[1].lead)
-            return first + await self.refine(halves[1], part, limiter)
+            return first + await self.refine(halves[1], part, limiter, splits + 1)
+        if answer.finish_reason == "content_filter":
+            part.restart()
+            return self._keep(chunk, part, "the model's content filter withheld the answer")
         cleaned = clean_answer(answer.text, chunk.body)
         reason = rejection(chunk.body, cleaned, max_word_loss=self.config.max_word_loss)
         if reason is not None:
             return self._keep(chunk, part, reason)
+        cleaned = keep_gaps(chunk.body, cleaned)
         part.settle(cleaned)
         return chunk.with_body(cleaned).text
 
     async def _ask(self, body: str, part: ChunkProgress, limiter: anyio.CapacityLimiter) -> Answer:
         system, user = self.book.render(self.strategy, body)
         prompt_tokens = estimate_tokens(system) + estimate_tokens(user) + FRAMING_TOKENS
-        room = min(self.config.max_answer_tokens, self.window - prompt_tokens)
+        room = min(
+            self.config.max_answer_tokens,
+            self.window - prompt_tokens,
+            ANSWER_ROOM_FACTOR * estimate_tokens(body) + ANSWER_ROOM_EXTRA,
+        )
         if room < MIN_ANSWER_TOKENS:
             raise ContextTooLong("the chunk leaves no room for an answer in the context window")
         dialect = self.dialects.of(self.model)

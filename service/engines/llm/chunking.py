@@ -134,14 +134,25 @@ def _pieces(text: str, budget: int) -> Iterator[str]:
 
 
 def _split_long(block: str, budget: int) -> Iterator[str]:
-    while estimate_tokens(block) > budget:
-        limit = budget * BYTES_PER_TOKEN  # characters, at most as many as bytes
-        cut = _cut_point(block, before=limit)
+    """``block`` in pieces of at most ``budget`` tokens where it has places to cut.
+
+    Each cut is looked for in the next ``limit`` characters only, so a long
+    paragraph is read about once, not once per piece.
+    """
+    limit = budget * BYTES_PER_TOKEN  # characters, at most as many as bytes
+    start = 0
+    left = len(block.encode())  # bytes not yet given out
+    while math.ceil(left / BYTES_PER_TOKEN) > budget:
+        cut = _cut_point(block[start : start + limit + 1], before=limit)
+        if cut is None:  # no place to cut within reach: the first one after it
+            cut = _cut_point(block[start:], before=limit)
         if cut is None:
             break
-        yield block[:cut]
-        block = block[cut:]
-    yield block
+        piece = block[start : start + cut]
+        left -= len(piece.encode())
+        start += cut
+        yield piece
+    yield block[start:]
 
 
 def _cut_point(text: str, before: int | None = None) -> int | None:

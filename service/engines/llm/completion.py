@@ -36,7 +36,11 @@ class Answer:
     text: str
     tokens_in: int | None  # None when the server reports no usage
     tokens_out: int | None
-    truncated: bool  # the model hit max_tokens: the text is cut off
+    finish_reason: str  # "stop"; "length": cut off at max_tokens; "content_filter": withheld
+
+    @property
+    def truncated(self) -> bool:
+        return self.finish_reason == "length"
 
 
 async def stream_answer(
@@ -58,24 +62,37 @@ async def stream_answer(
     )
     parts: list[str] = []
     tokens_in = tokens_out = None
-    truncated = finished = False
-    async with stream:
-        async for chunk in stream:
-            if chunk.usage is not None:
-                tokens_in, tokens_out = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
-            for choice in chunk.choices:
-                if choice.index != 0:
-                    continue
-                if choice.delta.content:
-                    parts.append(choice.delta.content)
-                    on_delta(choice.delta.content)
-                if choice.finish_reason == "length":
-                    truncated = True
-                finished = finished or choice.finish_reason is not None
-    if not finished:
+    finish_reason: str | None = None
+    try:
+        async with stream:
+            async for chunk in stream:
+                usage = chunk.usage
+                if usage is not None:
+                    tokens_in = _count(usage.prompt_tokens)
+                    tokens_out = _count(usage.completion_tokens)
+                for choice in chunk.choices or ():
+                    if choice.index not in (0, None) or choice.delta is None:
+                        continue
+                    content = choice.delta.content
+                    if isinstance(content, str) and content:
+                        parts.append(content)
+                        on_delta(content)
+                    if isinstance(choice.finish_reason, str):
+                        finish_reason = choice.finish_reason
+                if finish_reason is not None and usage is not None:
+                    break  # all there is to read; a server may hold the stream open after it
+    except (ValueError, TypeError, AttributeError) as exc:
+        # A chunk the client could not parse, or one without the fields of a chunk.
+        raise NotACompletion(f"the stream held something that is not a chunk: {exc}") from None
+    if finish_reason is None:
         # No chunk said the answer was over: a cut stream, or not a completion at all.
         raise NotACompletion("the stream ended without a finish_reason")
-    return Answer("".join(parts), tokens_in, tokens_out, truncated)
+    return Answer("".join(parts), tokens_in, tokens_out, finish_reason)
+
+
+def _count(tokens: object) -> int | None:
+    """A token count as the server reported it, if it is one."""
+    return tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else None
 
 
 async def ask_with_retries(
@@ -95,16 +112,19 @@ async def ask_with_retries(
     for a failure that ends the job.
     """
     backoffs = bounded = 0
+    adapted: set[str] = set()  # each parameter once: refused again, it is not the cause
     while True:
         try:
             return await ask()
         except openai.OpenAIError as exc:
             failure = classify(exc, model=model, secret=secret)
+        param = failure.param
         match failure.recovery:
             case Recovery.SPLIT:
                 raise ContextTooLong(failure.message)
-            case Recovery.ADAPT if failure.param is not None and adapt(failure.param):
-                log.info("%s; asking again without %s", failure.message, failure.param)
+            case Recovery.ADAPT if param is not None and param not in adapted and adapt(param):
+                log.info("%s; asking again without %s", failure.message, param)
+                adapted.add(param)
                 continue
             case Recovery.BACKOFF if backoffs < policy.retries:
                 delay = policy.delay(backoffs, failure.retry_after)

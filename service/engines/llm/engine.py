@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import anyio
+import anyio.to_thread
 import openai
 
 from service.engines.base import (
@@ -95,7 +96,9 @@ class OpenAIEngine:
         temperature = config.temperature if options.temperature is None else options.temperature
         window = config.models.context_window(model)
         overhead = estimate_tokens(self._book.overhead(strategy))
-        chunks = chunk_text(text, chunk_budget(window, overhead, config.max_answer_tokens))
+        budget = chunk_budget(window, overhead, config.max_answer_tokens)
+        # A few MB of text take a while to cut: not on the event loop.
+        chunks = await anyio.to_thread.run_sync(chunk_text, text, budget)
         run = PassRun(
             client=self._client,
             config=config,

@@ -39,6 +39,7 @@ _CONTEXT_WORDS = re.compile(
     r"context[ _]length|context size|context window|maximum context|too many tokens", re.I
 )
 _MESSAGE_CHARS = 300
+_SECRET_MIN_CHARS = 8
 
 
 class Recovery(enum.Enum):
@@ -74,7 +75,9 @@ class Failure:
 
 
 def redact(text: str, secret: str | None) -> str:
-    if secret:
+    # A key too short to be a real one ("x", for a local server) would only
+    # mangle the message: every "x" of it redacted.
+    if secret and len(secret) >= _SECRET_MIN_CHARS:
         text = text.replace(secret, "[redacted]")
     return _KEYLIKE.sub("[redacted]", text)
 

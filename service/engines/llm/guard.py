@@ -5,8 +5,9 @@ Models often wrap an answer ("Here is the revised text:", a code fence, the
 asks for the text only. ``clean_answer`` removes such wrapping, but only
 where the original chunk had none of it, so a document that really starts
 with a code fence keeps it. ``rejection`` then judges what is left: an
-answer that lost too many words or changed the paragraph count is refused,
-and the engine keeps the chunk's previous text.
+answer that lost too many words, ran far longer than its source, or changed
+the paragraph count is refused, and the engine keeps the chunk's previous
+text.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ _FENCED = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(?P<body>.*)\n\1\s*$", re.DOTALL)
 _TAGGED = re.compile(r"^<text>\s*\n?(?P<body>.*?)\n?\s*</text>$", re.DOTALL)
 
 
+# No strategy makes a text much longer: an answer past this ran on or repeated itself.
+MAX_GROWTH = 3
+GROWTH_SLACK_WORDS = 20
+
+
 def clean_answer(answer: str, original: str) -> str:
     """``answer`` without the wrapping the ``original`` chunk did not have."""
     text = answer.strip()
@@ -56,10 +62,32 @@ def rejection(original: str, answer: str, *, max_word_loss: float) -> str | None
     before, after = len(original.split()), len(answer.split())
     if before and (before - after) / before > max_word_loss:
         return f"the answer lost {before - after} of {before} words"
+    if after > MAX_GROWTH * before + GROWTH_SLACK_WORDS:
+        return f"the answer has {after} words for {before}"
     paragraphs_before, paragraphs_after = paragraph_count(original), paragraph_count(answer)
     if paragraphs_before != paragraphs_after:
         return f"the answer has {paragraphs_after} paragraphs instead of {paragraphs_before}"
     return None
+
+
+def keep_gaps(original: str, answer: str) -> str:
+    """``answer``'s paragraphs with ``original``'s blank lines between them.
+
+    For an answer ``rejection`` accepts (as many paragraphs as the original).
+    A model evens out runs of blank lines, but in a ``.docx`` text such a
+    run holds empty paragraphs, which must stay for the document to keep
+    its paragraphs.
+    """
+    mine, theirs = _paragraphs(original), _paragraphs(answer)
+    if len(mine) != len(theirs):
+        return answer
+    gaps = [block[len(block.rstrip()) :] for block in mine[:-1]]
+    texts = [block.rstrip() for block in theirs]
+    return "".join(t + g for t, g in zip(texts, [*gaps, ""], strict=True))
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [b for b in blocks(text) if b.strip()]
 
 
 def _strip_preamble(text: str, original: str) -> str:
