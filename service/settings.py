@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     llm_concurrency: int = Field(default=32, ge=1)
     llm_max_answer_tokens: int = Field(default=4096, ge=64)
     llm_timeout_seconds: float = Field(default=60.0, ge=0.1)
+    llm_request_seconds: float = Field(default=600.0, ge=1)
     llm_retries: int = Field(default=5, ge=0)  # 429 and 5xx answers
     llm_timeout_retries: int = Field(default=2, ge=0)
     llm_backoff_seconds: float = Field(default=0.5, ge=0)

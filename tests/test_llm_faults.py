@@ -11,13 +11,14 @@ import anyio
 import httpx
 import pytest
 
-from tests.support.fake_openai import Error, FakeOpenAI, Misbehave, Rule
+from tests.support.fake_openai import Answer, Error, FakeOpenAI, Misbehave, Rule
 from tests.support.server import ServerProcess
 from tests.support.soak import record
 from tests.support.streams import refine_streamed, types
 
 MODEL = "fake-model"
 RETRIES = 2
+REQUEST_SECONDS = 2
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,7 @@ def llm_server(
         MODEL,
         {MODEL: 4000},
         REFINER_LLM_TIMEOUT_SECONDS="1",
+        REFINER_LLM_REQUEST_SECONDS=str(REQUEST_SECONDS),
         REFINER_LLM_TIMEOUT_RETRIES=str(RETRIES),
         REFINER_LLM_RETRIES=str(RETRIES),
     ) as proc:
@@ -93,3 +95,17 @@ async def test_a_parameter_refused_again_after_it_was_dropped_fails_the_job(
     assert types(envelopes)[-2:] == ["error", "stream_end"]
     assert envelopes[-2]["data"]["code"] == "unsupported_parameter"
     assert len(fake.recorded("refuses-always")) == 2, "asked once as is, once without it"
+
+
+async def test_an_answer_that_trickles_past_the_deadline_is_a_timeout(
+    fake: FakeOpenAI, llm_server: ServerProcess
+) -> None:
+    # A piece every 0.1 s, well within the silence timeout, for a minute.
+    fake.script(Rule("trickles", Answer(latency=60, first_token=0.05, pieces=600)))
+    body = {"text": "A document whose answer (trickles) would take a minute.", "passes": 1}
+    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
+        with anyio.fail_after((RETRIES + 1) * REQUEST_SECONDS + 20):
+            envelopes = await refine_streamed(client, body)
+    assert types(envelopes)[-2:] == ["error", "stream_end"]
+    assert envelopes[-2]["data"]["code"] == "timeout"
+    assert len(fake.recorded("trickles")) == RETRIES + 1

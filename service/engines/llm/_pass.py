@@ -23,7 +23,7 @@ from service.engines.llm.chunking import Chunk, estimate_tokens, halve, is_code
 from service.engines.llm.completion import Answer, Request, ask_with_retries, stream_answer
 from service.engines.llm.config import LLMConfig
 from service.engines.llm.dialect import Dialects
-from service.engines.llm.errors import ContextTooLong
+from service.engines.llm.errors import ContextTooLong, TooSlow
 from service.engines.llm.guard import clean_answer, keep_gaps, rejection
 from service.engines.llm.progress import ChunkProgress, PassProgress
 from service.engines.llm.prompts import PromptBook
@@ -174,7 +174,12 @@ class PassRun:
             self.model, system, user, temperature, room, completion_tokens=dialect.completion_tokens
         )
         async with limiter, self.shared_limiter:
-            answer = await stream_answer(self.client, request, part.delta)
+            # The client's timeout bounds each silence; this, the whole answer,
+            # which a server trickling keep-alives would otherwise never end.
+            with anyio.move_on_after(self.config.request_seconds) as deadline:
+                answer = await stream_answer(self.client, request, part.delta)
+        if deadline.cancelled_caught:
+            raise TooSlow(f"no whole answer within {self.config.request_seconds:g} s")
         self.tally.tokens_in += answer.tokens_in if answer.tokens_in is not None else prompt_tokens
         self.tally.tokens_out += (
             answer.tokens_out if answer.tokens_out is not None else estimate_tokens(answer.text)

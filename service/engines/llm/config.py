@@ -17,6 +17,7 @@ class LLMConfig:
     concurrency: int = 32  # requests in flight across all jobs
     max_answer_tokens: int = 4096
     timeout_seconds: float = 60.0  # longest silence while connecting or streaming
+    request_seconds: float = 600.0  # longest a request may take, streaming or not
     max_word_loss: float = 0.5  # answers losing a larger share of words are refused
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     models: ModelTable = field(default_factory=ModelTable.load)
@@ -30,6 +31,7 @@ class LLMConfig:
             concurrency=settings.llm_concurrency,
             max_answer_tokens=settings.llm_max_answer_tokens,
             timeout_seconds=settings.llm_timeout_seconds,
+            request_seconds=settings.llm_request_seconds,
             max_word_loss=settings.llm_max_word_loss,
             retry=RetryPolicy(
                 retries=settings.llm_retries,

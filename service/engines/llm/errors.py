@@ -5,6 +5,7 @@
     openai.OpenAIError
     ├── APIConnectionError ........ upstream_unreachable  (retried, bounded)
     │   └── APITimeoutError ....... timeout               (retried, bounded)
+    ├── TooSlow (the deadline) .... timeout               (retried, bounded)
     ├── APIStatusError
     │   ├── 400 context too long .. context_length        (the chunk is halved)
     │   ├── 400 unsupported ....... unsupported_parameter (asked again in the model's
@@ -60,6 +61,10 @@ class NotACompletion(openai.OpenAIError):
     """The endpoint answered, but not with a chat completion (a stream with no end)."""
 
 
+class TooSlow(openai.OpenAIError):
+    """The answer did not end within the request's deadline, though it kept coming."""
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     code: str
@@ -90,7 +95,7 @@ def classify(exc: openai.OpenAIError, *, model: str, secret: str | None) -> Fail
             "the model's API answered with something that is not a chat completion",
             Recovery.BOUNDED,
         )
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError | TooSlow):
         return Failure("timeout", "the model did not answer in time", Recovery.BOUNDED)
     if isinstance(exc, openai.APIConnectionError):
         return Failure(
