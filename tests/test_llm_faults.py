@@ -109,3 +109,17 @@ async def test_an_answer_that_trickles_past_the_deadline_is_a_timeout(
     assert types(envelopes)[-2:] == ["error", "stream_end"]
     assert envelopes[-2]["data"]["code"] == "timeout"
     assert len(fake.recorded("trickles")) == RETRIES + 1
+
+
+async def test_a_server_that_ignores_streaming_is_read_whole(
+    fake: FakeOpenAI, llm_server: ServerProcess
+) -> None:
+    fake.script(Rule("unstreamed", Misbehave("unstreamed")))
+    body = {"text": "A document the server answers (unstreamed) in one piece.", "passes": 1}
+    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
+        with anyio.fail_after(30):
+            envelopes = await refine_streamed(client, body)
+    assert types(envelopes)[-2:] == ["done", "stream_end"], envelopes[-2]
+    metrics = next(e["data"]["metrics"] for e in envelopes if e["type"] == "pass_complete")
+    assert (metrics["tokens_in"], metrics["tokens_out"]) == (12, 7), "its usage is counted"
+    assert len(fake.recorded("unstreamed")) == 1

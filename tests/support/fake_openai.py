@@ -154,11 +154,12 @@ class Misbehave:
     """A broken endpoint: ``hang`` never answers, ``reset`` drops the connection
     mid-answer, ``partial`` streams half of its answer and then drops it,
     ``garbage`` answers 200 with something that is not a completion,
-    ``malformed`` streams a chunk that is not JSON, and ``linger`` streams the
+    ``malformed`` streams a chunk that is not JSON, ``linger`` streams the
     whole answer, its finish and usage, then holds the stream open without
-    ``[DONE]``."""
+    ``[DONE]``, and ``unstreamed`` answers a streamed request with the whole
+    completion as JSON."""
 
-    kind: Literal["hang", "reset", "partial", "garbage", "malformed", "linger"]
+    kind: Literal["hang", "reset", "partial", "garbage", "malformed", "linger", "unstreamed"]
 
 
 @dataclass(slots=True)
@@ -386,6 +387,9 @@ class FakeOpenAI:
                 await anyio.sleep(3600)
         if reply.kind == "garbage":
             return Response("<html>upstream said no</html>", media_type="application/json")
+        if reply.kind == "unstreamed":
+            usage = {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}
+            return JSONResponse(_completion(model, answer, usage))
         if reply.kind == "linger":
             usage = {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}
 

@@ -38,11 +38,11 @@ MIN_ANSWER_TOKENS = 32
 # as long as its source, and a model that runs on is stopped early.
 ANSWER_ROOM_FACTOR = 4
 ANSWER_ROOM_EXTRA = 256
-# How many times a chunk is halved at most (into 16 pieces), and the least
-# it is halved from: a model that runs to its limit on every piece, or a
+# How many times a chunk is halved at most (into 16 pieces), and the shortest
+# paragraph cut in two: a model that runs to its limit on every piece, or a
 # server that finds every request too long, is not helped by fragments.
 MAX_SPLITS = 4
-MIN_HALVED_CHARS = 400
+MIN_CUT_PARAGRAPH_CHARS = 400
 
 
 @dataclass(slots=True)
@@ -139,8 +139,9 @@ class PassRun:
                 raise ContextTooLong("the answer was cut off at the token limit")
         except ContextTooLong as exc:
             part.restart()
-            small = splits >= MAX_SPLITS or len(chunk.body) < MIN_HALVED_CHARS
-            halves = None if small else halve(chunk)
+            halves = (
+                halve(chunk, shortest=MIN_CUT_PARAGRAPH_CHARS) if splits < MAX_SPLITS else None
+            )
             if halves is None:
                 return self._keep(chunk, part, str(exc))
             self.tally.splits += 1

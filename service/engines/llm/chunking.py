@@ -111,15 +111,17 @@ def chunk_text(text: str, budget: int) -> list[Chunk]:
     return _absorb_blank(chunks)
 
 
-def halve(chunk: Chunk) -> tuple[Chunk, Chunk] | None:
-    """Two chunks holding ``chunk``'s text, cut near its middle; ``None`` if it cannot be cut."""
+def halve(chunk: Chunk, *, shortest: int = 0) -> tuple[Chunk, Chunk] | None:
+    """Two chunks holding ``chunk``'s text, cut near its middle; ``None`` if it cannot be
+    cut. Between paragraphs where it has several; a single paragraph shorter than
+    ``shortest`` characters is not cut."""
     body = chunk.body
     parts = blocks(body)
     cut: int | None
     if len(parts) > 1:
         cut = _nearest([len("".join(parts[:i])) for i in range(1, len(parts))], len(body) // 2)
     else:
-        cut = None if has_fence(body) else _cut_point(body)
+        cut = None if has_fence(body) or len(body) < shortest else _cut_point(body)
     if cut is None:
         return None
     return Chunk.of(chunk.lead + body[:cut]), Chunk.of(body[cut:] + chunk.trail)

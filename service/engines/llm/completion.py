@@ -10,6 +10,7 @@ import anyio
 import openai
 from openai import omit
 from openai.types.chat import (
+    ChatCompletion,
     ChatCompletionMessageParam,
     ChatCompletionSystemMessageParam,
     ChatCompletionUserMessageParam,
@@ -65,6 +66,10 @@ async def stream_answer(
     finish_reason: str | None = None
     try:
         async with stream:
+            if stream.response.headers.get("content-type", "").startswith("application/json"):
+                # A server that ignores stream=true sends the whole completion at once.
+                completion = ChatCompletion.model_validate_json(await stream.response.aread())
+                return _whole(completion, on_delta)
             async for chunk in stream:
                 usage = chunk.usage
                 if usage is not None:
@@ -88,6 +93,19 @@ async def stream_answer(
         # No chunk said the answer was over: a cut stream, or not a completion at all.
         raise NotACompletion("the stream ended without a finish_reason")
     return Answer("".join(parts), tokens_in, tokens_out, finish_reason)
+
+
+def _whole(completion: ChatCompletion, on_delta: Callable[[str], None]) -> Answer:
+    choice = next((c for c in completion.choices if c.index in (0, None)), None)
+    if choice is None or choice.finish_reason is None:
+        raise NotACompletion("the completion has no finished first choice")
+    text = choice.message.content or ""
+    if text:
+        on_delta(text)
+    usage = completion.usage
+    tokens_in = _count(usage.prompt_tokens) if usage is not None else None
+    tokens_out = _count(usage.completion_tokens) if usage is not None else None
+    return Answer(text, tokens_in, tokens_out, choice.finish_reason)
 
 
 def _count(tokens: object) -> int | None:
