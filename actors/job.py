@@ -68,6 +68,7 @@ class JobActor:
         store: Store,
         engine: Engine,
         slots: JobSlots,
+        place_in_line: int,
         output_dir: Path,
         templates_dir: Path = Path("templates"),
         subscriber_buffer: int = 1024,
@@ -93,7 +94,7 @@ class JobActor:
         self.dropped_transient = 0
         self._stop: _Stop | None = None
         self._ending: JobStatus | None = None  # the status being stored by _finish
-        self._place_in_line = 0
+        self._place_in_line = place_in_line  # reserved in ``slots`` by the supervisor
         self._work_started: float | None = None
         self._work_scope: anyio.CancelScope | None = None
         self._stopped = anyio.Event()
@@ -162,9 +163,6 @@ class JobActor:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._serve_mailbox)
                 tg.start_soon(self._keep_seqs_reserved)
-                # Reserved before the spawner goes on, so the job's place in
-                # line is known as soon as its id is.
-                self._place_in_line = self._slots.reserve(self.job_id)
                 task_status.started()
                 await self._live()
                 tg.cancel_scope.cancel()
@@ -471,8 +469,8 @@ class JobActor:
         """Reserve the next block of seqs whenever transient events near the end of one.
 
         A write that fails is logged and tried again after a pause; meanwhile
-        transient events past the reservation are dropped, and the job's next
-        durable write meets the storage error and ends the job with it.
+        transient events past the reservation are dropped. The job goes on: if
+        the database keeps failing, its next durable write fails it.
         """
         while True:
             await self._reservation_wanted.wait()

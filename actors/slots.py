@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections import OrderedDict
-from collections.abc import Iterator
 
 import anyio
 
@@ -24,7 +22,6 @@ class JobSlots:
         self.max_waiting = max_waiting
         self.running = 0
         self._waiting: OrderedDict[str, anyio.Event] = OrderedDict()
-        self._admitting = 0  # jobs being stored, not yet reserved
 
     @property
     def waiting(self) -> int:
@@ -32,20 +29,8 @@ class JobSlots:
 
     def check_capacity(self) -> None:
         """Raise :class:`QueueFull` when one more job could neither run nor wait."""
-        taken = self.running + len(self._waiting) + self._admitting
-        if taken >= self.limit + self.max_waiting:
+        if self.running >= self.limit and len(self._waiting) >= self.max_waiting:
             raise QueueFull(self.running, len(self._waiting))
-
-    @contextlib.contextmanager
-    def admitting(self) -> Iterator[None]:
-        """Hold a place for a job while it is stored and its actor starts: jobs
-        submitted at once each count before any of them has reserved."""
-        self.check_capacity()
-        self._admitting += 1
-        try:
-            yield
-        finally:
-            self._admitting -= 1
 
     def position(self, job_id: str) -> int:
         """The job's place in line, from 1; 0 when it is not waiting."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,18 +114,8 @@ class Supervisor(anyio.AsyncContextManagerMixin):
     # commands
 
     async def submit(self, job: NewJob) -> tuple[JobRecord, bool]:
-        """Store a job and start its actor; a repeated idempotency key returns the first job.
-
-        Shielded: a job stored must get its actor, even if the caller gives up
-        waiting (a client gone mid-request); else it would stay queued with
-        nothing to run or cancel it.
-        """
-        self._refuse_when_stopping()
-        with self.slots.admitting(), anyio.CancelScope(shield=True):
-            record, created = await self.store.create_job(job)
-            if created:
-                await self._spawn(record)
-        return record, created
+        """Store a job and start its actor; a repeated idempotency key returns the first job."""
+        return await self._start(job.id, lambda: self.store.create_job(job))
 
     async def cancel(self, job_id: str, reason: str = "cancelled on request") -> JobStatus:
         actor = self._actors.get(job_id)
@@ -145,7 +135,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
     async def resume(self, job_id: str) -> JobRecord:
         """Run an interrupted or failed job again from its last stored pass."""
         self._refuse_when_stopping()
-        with self._claim(job_id):
+        with self._claim(job_id, running="is already queued or running"):
             record = await self.store.get_job(job_id)
             if record is None:
                 raise JobNotFound(job_id)
@@ -158,24 +148,52 @@ class Supervisor(anyio.AsyncContextManagerMixin):
                     f"job {job_id} ran on the {record.engine!r} engine, which this deployment "
                     "does not offer now"
                 )
-            with self.slots.admitting(), anyio.CancelScope(shield=True):  # as in submit
+
+            async def requeue() -> tuple[JobRecord, bool]:
                 await self.store.record_transition(
                     job_id, JobStatus.QUEUED, time.time(), None, reason="resumed"
                 )
                 resumed = await self.store.get_job(job_id)
                 assert resumed is not None
-                await self._spawn(resumed)
-            assert resumed is not None  # (a shielded scope swallows nothing)
+                return resumed, True
+
+            resumed, _ = await self._start(job_id, requeue)
             return resumed
 
     async def delete(self, job_id: str) -> None:
-        with self._claim(job_id):
+        with self._claim(job_id, running="is queued or running; cancel it first"):
             record = await self.store.get_job(job_id)
             if record is None:
                 raise JobNotFound(job_id)
             if not record.status.finished:
                 raise JobConflict(f"job {job_id} is {record.status.value}; cancel it first")
             await self._delete([job_id])
+
+    async def _start(
+        self, job_id: str, store: Callable[[], Awaitable[tuple[JobRecord, bool]]]
+    ) -> tuple[JobRecord, bool]:
+        """Take the job's place in line, ``store`` it, and start its actor.
+
+        The place is taken before the first await, so that jobs started at
+        once cannot overfill the line. Shielded: a job stored must get its
+        actor, even if the caller gives up waiting (a client gone
+        mid-request); else it would stay queued with nothing to run or
+        cancel it. The place is given back if no actor takes it.
+        """
+        self._refuse_when_stopping()
+        self.slots.check_capacity()
+        place = self.slots.reserve(job_id)
+        spawned = False
+        try:
+            with anyio.CancelScope(shield=True):
+                record, created = await store()
+                if created:
+                    await self._spawn(record, place)
+                    spawned = True
+        finally:
+            if not spawned:
+                self.slots.forfeit(job_id)
+        return record, created
 
     def _refuse_when_stopping(self) -> None:
         """A job started after ``interrupt_all`` would run until the process ends,
@@ -184,16 +202,26 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             raise ShuttingDown
 
     @contextlib.contextmanager
-    def _claim(self, job_id: str) -> Iterator[None]:
-        """Hold ``job_id`` for one resume or delete, taken before its first await, so
-        that two at once (or a resume and a delete) cannot both act on one job."""
-        if job_id in self._actors or job_id in self._claimed:
-            raise JobConflict(f"job {job_id} is queued, running or being changed; try again later")
-        self._claimed.add(job_id)
+    def _claim(self, job_id: str, *, running: str) -> Iterator[None]:
+        """Hold ``job_id`` for one resume or delete; ``running`` says why a job with an
+        actor is refused."""
+        if job_id in self._actors:
+            raise JobConflict(f"job {job_id} {running}")
+        with self._claiming([job_id]):
+            yield
+
+    @contextlib.contextmanager
+    def _claiming(self, job_ids: list[str]) -> Iterator[None]:
+        """Hold ``job_ids``, taken before the first await, so that two commands at once
+        (a resume and a delete, or a clean-up) cannot both act on one job."""
+        taken = [job_id for job_id in job_ids if job_id in self._claimed]
+        if taken:
+            raise JobConflict(f"job {taken[0]} is being resumed or deleted; try again")
+        self._claimed.update(job_ids)
         try:
             yield
         finally:
-            self._claimed.discard(job_id)
+            self._claimed.difference_update(job_ids)
 
     async def _delete(self, job_ids: list[str]) -> None:
         await self.store.delete_jobs(job_ids)
@@ -220,13 +248,15 @@ class Supervisor(anyio.AsyncContextManagerMixin):
 
     # children
 
-    async def _spawn(self, record: JobRecord) -> None:
+    async def _spawn(self, record: JobRecord, place_in_line: int) -> None:
+        """Start the job's actor, which takes over its reserved place in line."""
         assert self._tg is not None, "the supervisor is not running"
         actor = JobActor(
             record,
             store=self.store,
             engine=self.engines[record.engine],
             slots=self.slots,
+            place_in_line=place_in_line,
             output_dir=self.config.output_dir,
             templates_dir=self.config.templates_dir,
             subscriber_buffer=self.config.subscriber_buffer,
@@ -239,6 +269,8 @@ class Supervisor(anyio.AsyncContextManagerMixin):
         except BaseException:
             self._actors.pop(record.id, None)
             raise
+        if self._stopping:  # started while interrupt_all ran, after it looked
+            actor.tell_nowait(InterruptJob())
 
     async def _supervise(
         self, actor: JobActor, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
@@ -285,11 +317,8 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             for j in await self.store.finished_before(cutoff)
             if j not in self._actors and j not in self._claimed
         ]:
-            self._claimed.update(expired)  # as _claim does: no resume meanwhile
-            try:
+            with self._claiming(expired):
                 await self._delete(expired)
-            finally:
-                self._claimed.difference_update(expired)
             removed += len(expired)
         if removed:
             log.info("removed %d jobs finished before the retention period", removed)

@@ -101,10 +101,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def job_conflict(request: Request, exc: JobConflict) -> JSONResponse:
         return error_response(ApiError(409, "job_conflict", str(exc)))
 
-    @app.exception_handler(QueueFull)
-    async def queue_full(request: Request, exc: QueueFull) -> JSONResponse:
-        return error_response(ApiError(503, "queue_full", str(exc), headers={"Retry-After": "5"}))
-
-    @app.exception_handler(ShuttingDown)
-    async def shutting_down(request: Request, exc: ShuttingDown) -> JSONResponse:
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, QueueFull | ShuttingDown)
         return error_response(ApiError(503, exc.code, str(exc), headers={"Retry-After": "5"}))
+
+    for busy in (QueueFull, ShuttingDown):  # both pass: ask again shortly
+        app.add_exception_handler(busy, unavailable)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,15 +70,21 @@ def test_reads_from_worker_threads_that_come_and_go_keep_no_files_open(tmp_path:
     """Worker threads are retired when idle; their reads must not each leave a connection."""
     database = Database(tmp_path / "refiner.sqlite3")
 
+    together = threading.Barrier(4)  # the reads the database allows at once, all open
+
+    def read_together(conn: sqlite3.Connection) -> object:
+        together.wait(timeout=10)
+        return conn.execute("SELECT 1").fetchone()
+
     async def reads() -> None:
         async with anyio.create_task_group() as tg:
             for _ in range(8):
-                tg.start_soon(database.read, lambda conn: conn.execute("SELECT 1").fetchone())
+                tg.start_soon(database.read, read_together)
 
     def open_files() -> int:
         return len(list(Path("/proc/self/fd").iterdir()))
 
-    anyio.run(reads)
+    anyio.run(reads)  # the pool grows to its largest
     before = open_files()
     for _ in range(5):
         anyio.run(reads)  # each run has worker threads of its own, as after a quiet spell

@@ -159,10 +159,7 @@ async def test_of_two_resumes_at_once_one_runs_the_job_and_the_other_is_refused(
     async with anyio.create_task_group() as tg:
         tg.start_soon(resume)
         tg.start_soon(resume)
-    assert sorted(outcomes) == [
-        "job job_twice is queued, running or being changed; try again later",
-        "resumed",
-    ]
+    assert sorted(outcomes) == ["job job_twice is being resumed or deleted; try again", "resumed"]
     with anyio.fail_after(10):
         await resumed[0].wait_stopped()
     job = await supervisor.store.get_job("job_twice")
@@ -296,3 +293,29 @@ async def test_a_cancel_while_a_job_stores_its_end_does_not_claim_to_have_cancel
     job = await supervisor.store.get_job("job_ending")
     assert job is not None
     assert job.status is JobStatus.SUCCEEDED
+
+
+async def test_a_job_being_stored_as_shutdown_begins_is_interrupted_too(
+    supervisor: Supervisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_job = supervisor.store.create_job
+    storing, stored = anyio.Event(), anyio.Event()
+
+    async def slowly(job: NewJob) -> Any:
+        storing.set()
+        await stored.wait()
+        return await create_job(job)
+
+    monkeypatch.setattr(supervisor.store, "create_job", slowly)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(supervisor.submit, new_job("job_late", ("wait",)))
+        await storing.wait()  # past the check, before its actor exists
+        await supervisor.interrupt_all()
+        stored.set()
+    actor = supervisor.actor("job_late")
+    if actor is not None:
+        with anyio.fail_after(10):
+            await actor.wait_stopped()
+    job = await supervisor.store.get_job("job_late")
+    assert job is not None
+    assert job.status is JobStatus.INTERRUPTED

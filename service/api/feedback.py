@@ -54,10 +54,6 @@ async def _target(request: Request, body: FeedbackRequest) -> dict[str, Any]:
     store = state.store(request)
     target: dict[str, Any] = {"job_id": body.job_id, "file_id": body.file_id, "pass": None}
     engine = body.engine
-    engines = state.engines(request)
-    if engine is not None and engine not in engines:
-        known = ", ".join(sorted(engines))
-        raise invalid(f"unknown engine {engine!r}; known engines: {known}", code="unknown_engine")
     if body.file_id is not None:
         doc = await store.get_document(body.file_id)
         if doc is None:
@@ -91,6 +87,11 @@ async def _target(request: Request, body: FeedbackRequest) -> dict[str, Any]:
                 f" not {body.strategy!r}"
             )
         target["pass"] = body.pass_number
+    engines = state.engines(request)
+    if target["job_id"] is None and engine is not None and engine not in engines:
+        # A job's own engine stands even if this deployment no longer offers it.
+        known = ", ".join(sorted(engines))
+        raise invalid(f"unknown engine {engine!r}; known engines: {known}", code="unknown_engine")
     target["engine"] = engine or "local"
     return target
 

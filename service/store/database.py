@@ -68,7 +68,8 @@ class Database:
 
         Connections are pooled, not kept per thread: worker threads come and
         go (anyio retires idle ones), and a connection per thread would leave
-        two open files behind each. There are never more than reads at once.
+        two open files behind each. The pool holds at most as many
+        connections as reads have run at once.
         """
         with self._readers_lock:
             conn = self._idle_readers.pop() if self._idle_readers else None

@@ -388,8 +388,10 @@ class FakeOpenAI:
         if reply.kind == "garbage":
             return Response("<html>upstream said no</html>", media_type="application/json")
         if reply.kind == "unstreamed":
-            usage = {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}
-            return JSONResponse(_completion(model, answer, usage))
+            # As a small server writes it: no id, no created, its own finish reason.
+            choice = {"message": {"content": answer}, "finish_reason": "eos_token"}
+            usage = {"prompt_tokens": 12, "completion_tokens": 7}
+            return JSONResponse({"choices": [choice], "usage": usage})
         if reply.kind == "linger":
             usage = {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}
 

@@ -183,7 +183,7 @@ class _Writer:
         table = target.table(len(rows), _columns(source, rows))
         self.styles.style_table(table, self.table_styles.get(_table_style_id(source) or ""))
         for tr, row in zip(table._tbl.tr_lst, rows, strict=True):
-            _leave_empty(tr, *(_row_margins(row) or (0, 0)))
+            _leave_empty(tr, *_margins(row))
         placed, merges = _lay_out(rows, len(table.columns))
         _merge(table, merges)
         rows_written = table._tbl.tr_lst
@@ -226,6 +226,11 @@ def _row_margins(row: Element) -> tuple[int, int] | None:
     return margins[0], margins[1]
 
 
+def _margins(row: Element) -> tuple[int, int]:
+    """A plain table's row margins (a plain table's are numbers)."""
+    return _row_margins(row) or (0, 0)
+
+
 def _leave_empty(tr: Element, before: int, after: int) -> None:
     """Remove the new row's first ``before`` and last ``after`` cells, as the source's
     row leaves those grid columns without cells."""
@@ -258,10 +263,7 @@ def _declared_columns(table: Element) -> int:
 
 
 def _columns(table: Element, rows: list[Element]) -> int:
-    used = max(
-        sum(_row_margins(row) or (0, 0)) + sum(_span(c) or 1 for c in row.findall(W_TC))
-        for row in rows
-    )
+    used = max(sum(_margins(row)) + sum(_span(c) or 1 for c in row.findall(W_TC)) for row in rows)
     return max(_declared_columns(table), used, 1)
 
 
@@ -291,7 +293,7 @@ def _lay_out(
     above: dict[int, _Merge] = {}  # grid column -> the open vertical merge in the row above
     for r, row in enumerate(rows):
         here: dict[int, _Merge] = {}
-        column = (_row_margins(row) or (0, 0))[0]
+        column = _margins(row)[0]
         for cell in row.findall(W_TC):
             last = min(column + (_span(cell) or 1), columns) - 1
             vertical = _cell_property(cell, W_V_MERGE)

@@ -139,9 +139,7 @@ class PassRun:
                 raise ContextTooLong("the answer was cut off at the token limit")
         except ContextTooLong as exc:
             part.restart()
-            halves = (
-                halve(chunk, shortest=MIN_CUT_PARAGRAPH_CHARS) if splits < MAX_SPLITS else None
-            )
+            halves = halve(chunk, shortest=MIN_CUT_PARAGRAPH_CHARS) if splits < MAX_SPLITS else None
             if halves is None:
                 return self._keep(chunk, part, str(exc))
             self.tally.splits += 1
@@ -149,7 +147,6 @@ class PassRun:
             part.space(halves[0].trail + halves[1].lead)
             return first + await self.refine(halves[1], part, limiter, splits + 1)
         if answer.finish_reason == "content_filter":
-            part.restart()
             return self._keep(chunk, part, "the model's content filter withheld the answer")
         cleaned = clean_answer(answer.text, chunk.body)
         reason = rejection(chunk.body, cleaned, max_word_loss=self.config.max_word_loss)

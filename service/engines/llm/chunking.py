@@ -145,8 +145,9 @@ def _split_long(block: str, budget: int) -> Iterator[str]:
     start = 0
     left = len(block.encode())  # bytes not yet given out
     while math.ceil(left / BYTES_PER_TOKEN) > budget:
-        cut = _cut_point(block[start : start + limit + 1], before=limit)
-        if cut is None:  # no place to cut within reach: the first one after it
+        window = block[start : start + limit + 1]
+        cut = _cut_point(window, before=limit, at_end=start + len(window) == len(block))
+        if cut is None or cut > limit:  # no place to cut within reach: the first one after it
             cut = _cut_point(block[start:], before=limit)
         if cut is None:
             break
@@ -157,12 +158,14 @@ def _split_long(block: str, budget: int) -> Iterator[str]:
     yield block[start:]
 
 
-def _cut_point(text: str, before: int | None = None) -> int | None:
+def _cut_point(text: str, before: int | None = None, *, at_end: bool = True) -> int | None:
     """The end of a separator in ``text``: the last before ``before`` (else the first
     after it), or the one nearest the middle. Sentence ends are preferred to line
-    breaks, and line breaks to spaces."""
+    breaks, and line breaks to spaces. ``at_end``: ``text`` ends where the text does,
+    so its trailing whitespace is no place to cut."""
+    scanned = text.rstrip() if at_end else text
     found = [
-        [m.end() for m in pattern.finditer(text.rstrip()) if m.start() > 0]
+        [m.end() for m in pattern.finditer(scanned) if m.start() > 0]
         for pattern in (_SENTENCE_END, _LINE_BREAK, _SPACE)
     ]
     if before is None:

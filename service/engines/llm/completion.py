@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 import openai
 from openai import omit
 from openai.types.chat import (
-    ChatCompletion,
     ChatCompletionMessageParam,
     ChatCompletionSystemMessageParam,
     ChatCompletionUserMessageParam,
@@ -68,8 +69,7 @@ async def stream_answer(
         async with stream:
             if stream.response.headers.get("content-type", "").startswith("application/json"):
                 # A server that ignores stream=true sends the whole completion at once.
-                completion = ChatCompletion.model_validate_json(await stream.response.aread())
-                return _whole(completion, on_delta)
+                return _whole(json.loads(await stream.response.aread()), on_delta)
             async for chunk in stream:
                 usage = chunk.usage
                 if usage is not None:
@@ -95,17 +95,26 @@ async def stream_answer(
     return Answer("".join(parts), tokens_in, tokens_out, finish_reason)
 
 
-def _whole(completion: ChatCompletion, on_delta: Callable[[str], None]) -> Answer:
-    choice = next((c for c in completion.choices if c.index in (0, None)), None)
-    if choice is None or choice.finish_reason is None:
+def _whole(completion: Any, on_delta: Callable[[str], None]) -> Answer:
+    """A completion's answer, read as leniently as the stream's chunks are."""
+    choices = completion.get("choices") if isinstance(completion, dict) else None
+    first = next((c for c in choices or () if isinstance(c, dict) and c.get("index", 0) == 0), None)
+    message = first.get("message") if first is not None else None
+    finish_reason = first.get("finish_reason") if first is not None else None
+    if not isinstance(message, dict) or not isinstance(finish_reason, str):
         raise NotACompletion("the completion has no finished first choice")
-    text = choice.message.content or ""
+    text = message.get("content")
+    text = text if isinstance(text, str) else ""
     if text:
         on_delta(text)
-    usage = completion.usage
-    tokens_in = _count(usage.prompt_tokens) if usage is not None else None
-    tokens_out = _count(usage.completion_tokens) if usage is not None else None
-    return Answer(text, tokens_in, tokens_out, choice.finish_reason)
+    usage = completion.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
+    return Answer(
+        text,
+        _count(usage.get("prompt_tokens")),
+        _count(usage.get("completion_tokens")),
+        finish_reason,
+    )
 
 
 def _count(tokens: object) -> int | None:
