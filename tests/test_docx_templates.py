@@ -240,6 +240,20 @@ def test_a_column_merged_down_a_long_table_stays_one_cell() -> None:
     assert written.cell(13, 3).text == "r13c3 (refined)"
 
 
+def test_a_merge_down_more_rows_than_python_s_recursion_limit_is_rebuilt() -> None:
+    def merge_down(table: docx.table.Table) -> None:
+        for r, tr in enumerate(table._tbl.tr_lst):
+            tr.tc_lst[0].vMerge = "continue" if r else "restart"
+
+    source = table_document(merge_down, rows=1200, cols=2)
+    texts = [p.text for p in body_of(source)]
+    out, _ = restyle((TEMPLATES / "default.docx").read_bytes(), source, texts)
+    (written,) = docx.Document(io.BytesIO(out)).tables
+    column = [tr.tc_lst[0] for tr in written._tbl.tr_lst]
+    assert [tc.vMerge for tc in column] == ["restart"] + ["continue"] * 1199
+    assert [p.text for p in body_of(out)] == [*texts, ""]
+
+
 def test_a_continuing_cell_that_does_not_line_up_with_the_one_above_stands_alone() -> None:
     """A crafted ``w:vMerge`` under a narrower cell: no cell of the row above is taken over."""
 

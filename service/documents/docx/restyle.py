@@ -313,10 +313,31 @@ def _lay_out(
 
 
 def _merge(table: Table, merges: list[_Merge]) -> None:
-    """Make each merge with python-docx; they never overlap, so each is a plain rectangle."""
+    """Make each merge, row by row, as Word writes one: in each row a cell spanning the
+    merge's columns, marked as starting or continuing a vertical merge.
+
+    The merges never overlap, and the new table's cells are empty, so nothing
+    moves. python-docx's own ``merge`` recurses once per row (a thousand rows
+    exceed Python's recursion limit) and finds each cell's row index by
+    listing the table's rows (quadratic in rows); this writes the same XML.
+    """
     rows = table._tbl.tr_lst
     for m in merges:
-        rows[m.top].tc_at_grid_offset(m.left).merge(rows[m.bottom].tc_at_grid_offset(m.right))
+        for r in range(m.top, m.bottom + 1):
+            tc = rows[r].tc_at_grid_offset(m.left)
+            _widen(tc, m.right - m.left + 1)
+            if m.bottom > m.top:
+                tc.vMerge = "restart" if r == m.top else "continue"
+
+
+def _widen(tc: Element, columns: int) -> None:
+    """Make ``tc`` span ``columns`` grid columns, taking in the empty cells after it."""
+    while tc.grid_span < columns:
+        following = tc.getnext()
+        if tc.width is not None and following.width is not None:
+            tc.width = tc.width + following.width
+        tc.grid_span += following.grid_span
+        tc.getparent().remove(following)
 
 
 def _table_style_id(table: Element) -> str | None:
