@@ -24,14 +24,20 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import RGBColor
-from docx.table import Table, _Cell
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ._package import open_document, save_document
-from .templates import FALLBACK_STYLE, TemplateStyles, clear_body, end_with_paragraph
+from .templates import (
+    FALLBACK_STYLE,
+    BodyWriter,
+    TemplateStyles,
+    clear_body,
+    end_with_paragraph,
+)
 
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 # Word's own look for a link, where the template has no "Hyperlink" style.
@@ -50,7 +56,7 @@ def write_markdown(template: bytes, text: str) -> tuple[bytes, list[str]]:
     """``text`` as the body of ``template``; also the style names it lacks."""
     document = open_document(template)
     clear_body(document)
-    writer = _Writer(document, TemplateStyles(document))
+    writer = _Writer(document, TemplateStyles(document), BodyWriter(document))
     writer.blocks(_PARSER.parse(text))
     end_with_paragraph(document, writer.styles, FALLBACK_STYLE)
     return save_document(document), writer.styles.missing
@@ -99,6 +105,7 @@ class _List:
 class _Writer:
     document: Document
     styles: TemplateStyles
+    body: BodyWriter
     lists: list[_List] = field(default_factory=list)  # the open lists, outermost first
     quotes: int = 0
 
@@ -151,7 +158,7 @@ class _Writer:
         return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
 
     def add_paragraph(self, style: str, *alternatives: str) -> Paragraph:
-        paragraph = self.document.add_paragraph()
+        paragraph = self.body.paragraph()
         self.styles.apply(paragraph, style, *alternatives)
         return paragraph
 
@@ -265,7 +272,7 @@ class _Writer:
                 rows[-1].append((token, tokens[index + 1]))
             index += 1
         columns = max((len(row) for row in rows), default=1)
-        table: Table = self.document.add_table(len(rows), columns)
+        table = self.body.table(len(rows), columns)
         self.styles.style_table(table, None)
         # The new table's rows and cells are read straight from its XML: python-docx's
         # ``table.cell()`` lists every cell of the table on each call. A short row

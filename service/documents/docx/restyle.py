@@ -33,7 +33,7 @@ from ._textboxes import text_boxes
 from ._xml import MC_FALLBACK, W_P, W_SECT_PR, W_TC, W_VAL, Element, whole_number
 from .model import Reach
 from .reader import default_style_name, named_styles, paragraph_style_id, paragraph_style_names
-from .templates import TemplateStyles, clear_body, end_with_paragraph
+from .templates import BodyWriter, TemplateStyles, clear_body, end_with_paragraph
 
 W_TBL = qn("w:tbl")
 W_TBL_PR = qn("w:tblPr")
@@ -90,7 +90,7 @@ def restyle(
         texts=iter(texts),
         boxes=reach is Reach.ALL,
     )
-    writer.blocks(original.element.body, _BodyTarget(document))
+    writer.blocks(original.element.body, _BodyTarget(BodyWriter(document)))
     if writer.used != len(texts):
         raise TextCountMismatch(
             f"{len(texts)} texts for a document body of {writer.used} paragraphs"
@@ -109,14 +109,13 @@ class _Target(Protocol):
 
 @dataclass(slots=True)
 class _BodyTarget:
-    document: Document
+    body: BodyWriter
 
     def paragraph(self) -> Paragraph:
-        return self.document.add_paragraph()
+        return self.body.paragraph()
 
     def table(self, rows: int, cols: int) -> Table:
-        table: Table = self.document.add_table(rows, cols)
-        return table
+        return self.body.table(rows, cols)
 
 
 @dataclass(slots=True)
