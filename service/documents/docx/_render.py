@@ -177,8 +177,21 @@ def _text_elements(text: str, tag: str) -> Iterator[Element]:
 
 
 def _replace(element: Element, replacements: list[Element]) -> None:
-    parent = element.getparent()
-    index = parent.index(element)
-    parent.remove(element)
-    for offset, replacement in enumerate(replacements):
-        parent.insert(index + offset, replacement)
+    """Put ``replacements`` (which may hold ``element`` itself) where ``element`` is.
+
+    Placed next to their neighbour rather than by index: finding an index
+    walks the siblings, which made a run of many text elements quadratic.
+    """
+    kept = any(r is element for r in replacements)
+    anchor = element
+    after = False
+    for replacement in replacements:
+        if replacement is element:
+            after = True
+        elif after:
+            anchor.addnext(replacement)
+            anchor = replacement
+        else:
+            element.addprevious(replacement)
+    if not kept:
+        element.getparent().remove(element)
