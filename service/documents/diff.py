@@ -120,11 +120,13 @@ def _code_point(n: int) -> str:
     return chr(n if n < 0xD800 else n + _SURROGATES)
 
 
-def word_diff(before: str, after: str) -> WordDiff:
+def word_diff(before: str, after: str, deadline: float | None = None) -> WordDiff:
     """Diff two texts word by word; adjacent ops of one kind are merged.
 
-    Raises ``ValueError`` past 1,112,064 distinct tokens (many megabytes of
-    text that never repeats a word).
+    Past ``deadline`` (``time.time()``; ten seconds from now by default) what
+    is left is diffed coarsely, whole stretches replaced. Raises
+    ``ValueError`` past 1,112,064 distinct tokens (many megabytes of text
+    that never repeats a word).
     """
     tokens_before = TOKEN.findall(before)
     tokens_after = TOKEN.findall(after)
@@ -133,7 +135,8 @@ def word_diff(before: str, after: str) -> WordDiff:
     b = codec.encode(tokens_after)
     engine = diff_match_patch()
     engine.Diff_Timeout = 0
-    deadline = time.time() + _DEADLINE_SECONDS
+    if deadline is None:
+        deadline = time.time() + _DEADLINE_SECONDS
     pieces = (piece for piece in _diff_codes(engine, a, b, deadline, 0) if piece[1])
     merged = [
         (kind, "".join(codes for _, codes in group))

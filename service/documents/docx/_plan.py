@@ -42,8 +42,9 @@ class Plan:
     orphan: str = ""  # text inserted into a paragraph that has no text element at all
 
 
-def plan_paragraph(atoms: list[Atom], old: str, new: str) -> Plan:
-    """The pieces that turn ``old`` (the atoms' text) into ``new``."""
+def plan_paragraph(atoms: list[Atom], old: str, new: str, deadline: float | None = None) -> Plan:
+    """The pieces that turn ``old`` (the atoms' text) into ``new``; the word diff's
+    ``deadline`` is the document's, shared by its paragraphs."""
     plan = Plan(pieces=[[] for _ in atoms], touched=[False] * len(atoms))
     if old == new:
         for index, atom in enumerate(atoms):
@@ -52,7 +53,7 @@ def plan_paragraph(atoms: list[Atom], old: str, new: str) -> Plan:
         return plan
     owner = [index for index, atom in enumerate(atoms) for _ in atom.text]
     ends = list(accumulate(len(atom.text) for atom in atoms))  # where each atom's text ends
-    ops = word_diff(old, new).ops
+    ops = word_diff(old, new, deadline).ops
     pos = 0
     deleted_from: int | None = None
     for n, op in enumerate(ops):

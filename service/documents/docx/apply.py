@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from docx.document import Document
@@ -14,6 +15,9 @@ from ._stories import iter_paragraphs
 from ._textboxes import mirror_to_fallbacks
 from ._xml import Element
 from .model import Reach
+
+# How long the word diffs of one document may take in all; then the rest are coarse.
+DIFF_SECONDS = 10.0
 
 
 class ParagraphCountChanged(ValueError):
@@ -49,13 +53,16 @@ def rewrite(
             f"the document has {len(located)} paragraphs but {len(texts)} texts were given"
         )
     edited: list[Element] = []
+    # One deadline for the whole document's word diffs: each paragraph's own
+    # would let a document of many long paragraphs take minutes.
+    deadline = time.time() + DIFF_SECONDS
     for place, new in zip(located, texts, strict=True):
         atoms = paragraph_atoms(place.element)
         old = atoms_text(atoms)
         if old == new:
             continue
         edited.append(place.element)
-        plan = plan_paragraph(atoms, old, new)
+        plan = plan_paragraph(atoms, old, new, deadline)
         if revisions is None:
             render_in_place(place.element, atoms, plan)
         else:
