@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 
 from service.documents.diff import word_diff
 from service.documents.docx import ParagraphCountChanged, apply_texts, read_docx
+from service.documents.docx import apply as docx_apply
 from tests.support.docx_samples import (
     LINK_URL,
     add_notes,
@@ -322,3 +323,14 @@ def test_a_text_box_is_refined_in_both_of_its_copies() -> None:
     assert body.count("We use boxes.") == 2, "the shape and its fallback for older readers"
     assert "utilize" not in body
     assert body.count("<w:txbxContent>") == 2
+
+
+def test_past_the_documents_diff_deadline_texts_still_land_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no time left every paragraph is diffed coarsely: still exactly the new texts."""
+    monkeypatch.setattr(docx_apply, "DIFF_SECONDS", 0.0)
+    data = sample_docx()
+    before = read_docx(data).texts
+    after = [f"{text} Now edited." if text else text for text in before]
+    assert read_docx(apply_texts(data, after)).texts == after
