@@ -160,3 +160,30 @@ def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
     with pytest.raises(DocxRejected, match="DTD") as info:
         read_docx(data)
     assert secret not in str(info.value)
+
+
+def test_a_small_zip_of_millions_of_elements_is_refused_before_parsing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    main = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b"<w:body>" + b"<w:p/>" * 2_100_000 + b"</w:body></w:document>"
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(sample_docx())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            body = main if entry.filename == "word/document.xml" else source.read(entry)
+            target.writestr(entry.filename, body)
+    bomb = out.getvalue()
+    assert len(bomb) < 200_000, "a small upload"
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the XML was parsed")
+
+    monkeypatch.setattr("docx.Document", no_parsing)
+    with pytest.raises(DocxRejected, match="XML tags"):
+        read_docx(bomb)

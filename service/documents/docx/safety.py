@@ -1,10 +1,11 @@
-"""Checks a ``.docx`` passes before anything parses or inflates it.
+"""Checks a ``.docx`` passes before anything parses it.
 
-Only the zip's central directory is read: the sizes it declares bound what
+The zip's central directory is read first: the sizes it declares bound what
 inflating could produce (``zipfile`` stops each entry at its declared size
 and then fails its CRC check), so a zip bomb is refused from its directory
-alone. The one entry read is ``[Content_Types].xml``, after the size checks
-and only when small, to spot a macro-enabled main part.
+alone. Only then is anything inflated: ``[Content_Types].xml``, when small,
+to spot a macro-enabled main part, and the XML parts, streamed, to count
+their tags before a parser builds an element for each.
 """
 
 from __future__ import annotations
@@ -21,10 +22,35 @@ _MAX_CONTENT_TYPES_BYTES = 1 << 20
 _WORD_MAIN = b"wordprocessingml.document.main+xml"
 _MACRO_MAIN = b"ms-word.document.macroenabled"
 _MACRO_TEMPLATE = b"ms-word.template.macroenabledtemplate"
+# Tags (opening and closing) in all XML parts: about a million elements, some
+# thousands of pages of Word's markup.
+MAX_MARKUP = 2_000_000
+_READ_BYTES = 1 << 20
 
 
 class DocxRejected(ValueError):
     """The upload is not a ``.docx`` the service will open; the message says why."""
+
+
+def _check_markup(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse XML parts with more than ``MAX_MARKUP`` tags in all, counted while inflating.
+
+    A few hundred KB of zip can inflate to millions of empty elements, each
+    a few hundred bytes once parsed: a 67 KB upload of ``<w:p/>`` took 830
+    MiB and 24 s to read. Counting ``<`` is cheap and needs no parser.
+    """
+    tags = 0
+    for entry in entries:
+        if not entry.filename.lower().endswith((".xml", ".rels")):
+            continue
+        with archive.open(entry) as part:
+            while block := part.read(_READ_BYTES):
+                tags += block.count(b"<")
+                if tags > MAX_MARKUP:
+                    raise DocxRejected(
+                        f"the document has more than {MAX_MARKUP:,} XML tags, "
+                        "far more than Word writes for any text this service refines"
+                    )
 
 
 def check_docx(
@@ -71,6 +97,7 @@ def check_docx(
             )
         try:
             declared_types = archive.read(content_types).lower()
+            _check_markup(archive, entries)
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
             # ValueError: offsets that point outside a truncated file.
             raise DocxRejected(f"the archive is damaged: {exc}") from None
