@@ -29,6 +29,7 @@ from tests.support.texts import mark, paragraphs
 
 MODEL = "fake-model"
 REASONING = "fake-reasoning-model"  # refuses max_tokens and temperatures, as OpenAI's do
+WIDE = "fake-wide-model"  # a context window that takes a whole document as one chunk
 # With this window every paragraph of ``paragraphs()`` is a chunk of its own,
 # and the short ones of ``short_paragraphs()`` share chunks.
 WINDOW = 1000
@@ -40,7 +41,9 @@ def short_paragraphs(count: int, tag: str = "") -> str:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(models={MODEL, REASONING}, reasoning_models=frozenset({REASONING})) as server:
+    with FakeOpenAI(
+        models={MODEL, REASONING, WIDE}, reasoning_models=frozenset({REASONING})
+    ) as server:
         yield server
 
 
@@ -51,7 +54,7 @@ def llm_server(
     with fake.service(
         tmp_path_factory.mktemp("llm-server"),
         MODEL,
-        {MODEL: WINDOW, REASONING: WINDOW},
+        {MODEL: WINDOW, REASONING: WINDOW, WIDE: 100_000},
         REFINER_PRICES=json.dumps({MODEL: {"input": 1.0, "output": 2.0}}),
         REFINER_LLM_CONCURRENCY_PER_JOB="4",
     ) as proc:
@@ -263,8 +266,8 @@ async def test_answer_that_drops_half_the_text_is_rejected(
     [
         (Answer(transform=lambda d: " ".join([d.upper()] * 10)), 1),  # it runs on and on
         (Answer(transform=lambda d: d[: len(d) // 2], finish="content_filter"), 1),
-        # Always cut off at the limit: halved four times at most, 1 + 2 + 4 + 8 + 16 requests.
-        (Answer(finish="length"), 31),
+        # Always cut off at the limit: its long paragraph cut down to 400 characters.
+        (Answer(finish="length"), 15),
     ],
     ids=["grows", "filtered", "runs-to-the-limit"],
 )
@@ -279,6 +282,19 @@ async def test_an_answer_that_cannot_stand_for_its_chunk_keeps_the_chunks_text(
     metrics = completes(envelopes)[0]["metrics"]
     assert metrics["chunks_rejected"] >= 1
     assert 1 <= len(fake.recorded()) <= most_requests * metrics["chunks"]
+
+
+async def test_a_chunk_cut_off_every_time_is_halved_four_times_at_most(
+    fake: FakeOpenAI, llm_server: ServerProcess
+) -> None:
+    fake.script(Rule("", Answer(finish="length")))
+    text = short_paragraphs(64)  # one chunk for the wide model: 64 halves 6 times over
+    body = {"text": text, "passes": 1, "strategies": ["academic"], "model": WIDE}
+    envelopes = await run_job(llm_server, body)
+    assert types(envelopes)[-2:] == ["done", "stream_end"]
+    assert await final_text(llm_server, envelopes) == text
+    assert completes(envelopes)[0]["metrics"]["chunks"] == 1
+    assert len(fake.recorded()) == 1 + 2 + 4 + 8 + 16
 
 
 async def test_a_model_that_evens_out_blank_lines_keeps_a_docx_s_empty_paragraphs(
