@@ -26,6 +26,7 @@ from service.documents.docx import (
     restyle,
     write_with_template,
 )
+from service.documents.rendering import CannotRender, render
 from tests.support.docx_samples import boxed_docx, sample_docx, to_bytes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -415,3 +416,31 @@ def test_a_template_without_a_grid_style_still_rules_the_table(tmp_path: Path) -
     assert properties.index(qn("w:tblBorders")) < properties.index(qn("w:tblLook")), (
         "in the schema's order"
     )
+
+
+def crafted_template(tmp_path: Path) -> Path:
+    """A template whose styles part holds a style of no type Word knows."""
+    template = docx.Document(str(TEMPLATES / "default.docx"))
+    bogus = OxmlElement("w:style")
+    bogus.set(qn("w:type"), "bogus")
+    bogus.set(qn("w:styleId"), "Bogus")
+    template.styles.element.append(bogus)
+    path = tmp_path / "crafted.docx"
+    template.save(str(path))
+    return path
+
+
+def test_a_template_with_unreadable_styles_is_listed_with_an_error(tmp_path: Path) -> None:
+    crafted_template(tmp_path)
+    (listed,) = list_templates(tmp_path)
+    assert listed["name"] == "crafted"
+    assert "styles cannot be read" in str(listed["error"])
+
+
+def test_rendering_into_a_template_with_unreadable_styles_cannot_render(tmp_path: Path) -> None:
+    template = crafted_template(tmp_path).read_bytes()
+    with pytest.raises(CannotRender, match="styles cannot be read"):
+        render("docx", "md", "# Title\n\nText.", template=template)
+    source = report_with_tables()
+    with pytest.raises(CannotRender, match="styles cannot be read"):
+        render("docx", "docx", read_docx(source).joined(), source=source, template=template)

@@ -19,6 +19,7 @@ import docx
 
 from service.documents.docx import (
     SEPARATOR,
+    DocxRejected,
     DocxText,
     Reach,
     TextCountMismatch,
@@ -93,7 +94,25 @@ def render(
     original: str | None = None,
 ) -> Rendered:
     """``text`` as a file of format ``fmt``. A ``.docx`` document needs its ``source``,
-    and its ``original`` text (pass 0) to tell how it was read."""
+    and its ``original`` text (pass 0) to tell how it was read.
+
+    Raises ``CannotRender``, with why, for a template that is no usable ``.docx``
+    (a file put in the templates folder) as for text that no longer fits.
+    """
+    try:
+        return _render(fmt, doc_format, text, source, template, original)
+    except DocxRejected as exc:
+        raise CannotRender(str(exc)) from None
+
+
+def _render(
+    fmt: str,
+    doc_format: str,
+    text: str,
+    source: bytes | None,
+    template: bytes | None,
+    original: str | None,
+) -> Rendered:
     if fmt in ("txt", "md"):
         return Rendered(text.encode())
     if fmt != "docx":

@@ -8,12 +8,14 @@ breaks inside the template's body go with the body.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.exceptions import InvalidXmlError
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
 from docx.table import Table
@@ -129,13 +131,14 @@ class TemplateStyles:
     """
 
     def __init__(self, document: Document) -> None:
-        self._paragraph = dict(named_styles(document, WD_STYLE_TYPE.PARAGRAPH))  # name -> id
+        with styles_read():
+            self._paragraph = dict(named_styles(document, WD_STYLE_TYPE.PARAGRAPH))  # name -> id
+            default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+            self._table = {name for name, _ in named_styles(document, WD_STYLE_TYPE.TABLE)}
+            self._character = dict(named_styles(document, WD_STYLE_TYPE.CHARACTER))
         self._folded = {name.casefold(): id_ for name, id_ in self._paragraph.items()}
-        default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
         # Word applies the default style to a paragraph that names none; so does python-docx.
         self._default_id = None if default is None else default.style_id
-        self._table = {name for name, _ in named_styles(document, WD_STYLE_TYPE.TABLE)}
-        self._character = dict(named_styles(document, WD_STYLE_TYPE.CHARACTER))
         self.missing: list[str] = []  # paragraph style names asked for and not found
 
     def apply(self, paragraph: Paragraph, name: str, *alternatives: str) -> None:
@@ -185,6 +188,17 @@ class TemplateStyles:
         table._tbl.tblPr.insert_element_before(borders, *_AFTER_TABLE_BORDERS)
 
 
+@contextlib.contextmanager
+def styles_read() -> Iterator[None]:
+    """Turn what python-docx raises on a styles part Word would not write (a style of
+    no known type, a name without a value) into ``DocxRejected``; it reads styles
+    only when asked."""
+    try:
+        yield
+    except (ValueError, KeyError, AttributeError, InvalidXmlError) as exc:
+        raise DocxRejected(f"the document's styles cannot be read: {exc}") from None
+
+
 def list_templates(folder: Path) -> list[dict[str, object]]:
     """The ``.docx`` files in ``folder`` (read only), each with its paragraph styles.
 
@@ -216,8 +230,10 @@ def _describe(path: Path, size: int) -> dict[str, object]:
     if size > _MAX_TEMPLATE_BYTES:
         raise DocxRejected(f"the template is larger than {_MAX_TEMPLATE_BYTES} bytes")
     document = open_document(path.read_bytes())
+    with styles_read():
+        styles = list(dict(named_styles(document, WD_STYLE_TYPE.PARAGRAPH)))
     return {
         "title": document.core_properties.title or "",
         "description": document.core_properties.subject or "",
-        "styles": list(dict(named_styles(document, WD_STYLE_TYPE.PARAGRAPH))),
+        "styles": styles,
     }
