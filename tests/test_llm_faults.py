@@ -14,7 +14,7 @@ import pytest
 from tests.support.fake_openai import Answer, Error, FakeOpenAI, Misbehave, Rule
 from tests.support.server import ServerProcess
 from tests.support.soak import record
-from tests.support.streams import refine_streamed, types
+from tests.support.streams import Envelope, refine_streamed, types
 
 MODEL = "fake-model"
 RETRIES = 2
@@ -65,14 +65,25 @@ async def test_a_broken_endpoint_fails_the_job_clearly_and_in_bounded_time(
     record(f"llm_{kind}", attempts=attempts, error_code=error["code"], hung_jobs=0)
 
 
+async def run_marked(
+    fake: FakeOpenAI,
+    server: ServerProcess,
+    marker: str,
+    reply: Answer | Error | Misbehave,
+    seconds: float = 30,
+) -> list[Envelope]:
+    """A one-pass job whose document holds ``marker``, which the fake answers with ``reply``."""
+    fake.script(Rule(marker, reply))
+    body = {"text": f"A document ({marker}) for the model's endpoint.", "passes": 1}
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        with anyio.fail_after(seconds):
+            return await refine_streamed(client, body)
+
+
 async def test_an_answer_whose_stream_stays_open_after_it_is_used_at_once(
     fake: FakeOpenAI, llm_server: ServerProcess
 ) -> None:
-    fake.script(Rule("lingers", Misbehave("linger")))
-    body = {"text": "A document whose answer (lingers) never sends [DONE].", "passes": 1}
-    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
-        with anyio.fail_after(30):
-            envelopes = await refine_streamed(client, body)
+    envelopes = await run_marked(fake, llm_server, "lingers", Misbehave("linger"))
     assert types(envelopes)[-2:] == ["done", "stream_end"], envelopes[-2]
     assert len(fake.recorded("lingers")) == 1, "not asked again after a timeout"
 
@@ -87,11 +98,7 @@ async def test_a_parameter_refused_again_after_it_was_dropped_fails_the_job(
         "unsupported_value",
         "temperature",
     )
-    fake.script(Rule("refuses-always", refusal))
-    body = {"text": "A document the API (refuses-always) whatever is sent.", "passes": 1}
-    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
-        with anyio.fail_after(30):
-            envelopes = await refine_streamed(client, body)
+    envelopes = await run_marked(fake, llm_server, "refuses-always", refusal)
     assert types(envelopes)[-2:] == ["error", "stream_end"]
     assert envelopes[-2]["data"]["code"] == "unsupported_parameter"
     assert len(fake.recorded("refuses-always")) == 2, "asked once as is, once without it"
@@ -101,11 +108,9 @@ async def test_an_answer_that_trickles_past_the_deadline_is_a_timeout(
     fake: FakeOpenAI, llm_server: ServerProcess
 ) -> None:
     # A piece every 0.1 s, well within the silence timeout, for a minute.
-    fake.script(Rule("trickles", Answer(latency=60, first_token=0.05, pieces=600)))
-    body = {"text": "A document whose answer (trickles) would take a minute.", "passes": 1}
-    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
-        with anyio.fail_after((RETRIES + 1) * REQUEST_SECONDS + 20):
-            envelopes = await refine_streamed(client, body)
+    trickle = Answer(latency=60, first_token=0.05, pieces=600)
+    seconds = (RETRIES + 1) * REQUEST_SECONDS + 20
+    envelopes = await run_marked(fake, llm_server, "trickles", trickle, seconds)
     assert types(envelopes)[-2:] == ["error", "stream_end"]
     assert envelopes[-2]["data"]["code"] == "timeout"
     assert len(fake.recorded("trickles")) == RETRIES + 1
@@ -114,11 +119,7 @@ async def test_an_answer_that_trickles_past_the_deadline_is_a_timeout(
 async def test_a_server_that_ignores_streaming_is_read_whole(
     fake: FakeOpenAI, llm_server: ServerProcess
 ) -> None:
-    fake.script(Rule("unstreamed", Misbehave("unstreamed")))
-    body = {"text": "A document the server answers (unstreamed) in one piece.", "passes": 1}
-    async with httpx.AsyncClient(base_url=llm_server.url, timeout=60) as client:
-        with anyio.fail_after(30):
-            envelopes = await refine_streamed(client, body)
+    envelopes = await run_marked(fake, llm_server, "unstreamed", Misbehave("unstreamed"))
     assert types(envelopes)[-2:] == ["done", "stream_end"], envelopes[-2]
     metrics = next(e["data"]["metrics"] for e in envelopes if e["type"] == "pass_complete")
     assert (metrics["tokens_in"], metrics["tokens_out"]) == (12, 7), "its usage is counted"
