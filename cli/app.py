@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cli import diffview
 from cli.client import EXIT_INTERRUPTED, ApiError, Client, CliError, default_url
@@ -108,7 +109,7 @@ async def _jobs(client: Client, args: argparse.Namespace, out: Console, err: Con
     for job in page["jobs"]:
         table.add_row(
             job["job_id"],
-            job.get("name") or "",
+            Text(job.get("name") or ""),  # text from the server: never markup
             job["status"],
             job.get("engine") or "",
             str(job.get("passes")),
@@ -156,10 +157,10 @@ async def _templates(client: Client, args: argparse.Namespace, out: Console, err
     for t in templates:
         styles = t.get("styles")
         table.add_row(
-            t["name"],
-            t.get("title") or "",
-            str(len(styles)) if isinstance(styles, list) else t.get("error", ""),
-            t.get("description") or "",
+            Text(t["name"]),
+            Text(t.get("title") or ""),
+            Text(str(len(styles)) if isinstance(styles, list) else t.get("error", "")),
+            Text(t.get("description") or ""),
         )
     out.print(table)
     return 0

@@ -62,6 +62,8 @@ class Client:
     """An async context manager: one connection pool for the command's requests."""
 
     def __init__(self, url: str, api_key: str | None, *, timeout: float = 30.0) -> None:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise BadInput(f"--url must start with http:// or https://, not {url!r}")
         self.url = url.rstrip("/")
         self.api_key = api_key or None
         headers = {"X-API-Key": self.api_key} if self.api_key else {}
@@ -94,10 +96,10 @@ class Client:
 
     async def get_json(self, path: str, **params: Any) -> Any:
         query = {k: v for k, v in params.items() if v is not None}
-        return (await self.request("GET", path, params=query)).json()
+        return _json(await self.request("GET", path, params=query))
 
     async def post_json(self, path: str, body: Any = None) -> Any:
-        return (await self.request("POST", path, json=body)).json()
+        return _json(await self.request("POST", path, json=body))
 
     async def upload(self, path: Path) -> dict[str, Any]:
         try:
@@ -106,7 +108,7 @@ class Client:
             raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
         files = {"file": (path.name, data, "application/octet-stream")}
         try:
-            answer: dict[str, Any] = (await self.request("POST", "/files", files=files)).json()
+            answer: dict[str, Any] = _json(await self.request("POST", "/files", files=files))
         except ApiError as exc:
             raise ApiError(exc.status, f"{path.name}: {exc.message}", exc.code) from None
         return answer
@@ -128,6 +130,17 @@ class Client:
 
 async def send_op(ws: ClientConnection, op: dict[str, Any]) -> None:
     await ws.send(json.dumps(op))
+
+
+def _json(response: httpx.Response) -> Any:
+    """A success answer's JSON; anything else means ``--url`` is not a Refiner server."""
+    try:
+        return response.json()
+    except ValueError:
+        raise CliError(
+            f"{response.request.url} answered {response.status_code} with no JSON: "
+            "is --url a Refiner server?"
+        ) from None
 
 
 def _reason(exc: Exception) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 Envelope = dict[str, Any]
 
@@ -78,7 +80,8 @@ class Bars:
                 f"{d.get('passes')} pass(es), engine {d.get('engine')}"
             )
         elif kind == "pass_started":
-            label = f"{self.names(d['file_id'])} · pass {d['pass']} {d.get('strategy', '')}"
+            name, strategy = escape(self.names(d["file_id"])), escape(d.get("strategy", ""))
+            label = f"{name} · pass {d['pass']} {strategy}"
             self.tasks[(d["file_id"], d["pass"])] = self.progress.add_task(label, total=None)
         elif kind == "pass_progress":
             task = self.tasks.get((d["file_id"], d["pass"]))
@@ -90,7 +93,8 @@ class Bars:
                 total = self.progress.tasks[task].total or 1
                 self.progress.update(task, total=total, completed=total)
         elif kind in ("error", "cancelled"):
-            self.progress.console.print(f"[red]{kind}[/]: {d.get('message') or d.get('reason')}")
+            said = escape(str(d.get("message") or d.get("reason")))
+            self.progress.console.print(f"[red]{kind}[/]: {said}")
 
 
 class Lines:
@@ -165,9 +169,9 @@ def metrics_table(job: dict[str, Any]) -> Table:
             m = v.get("metrics") or {}
             changed = m.get("changed_ratio")
             table.add_row(
-                f["name"],
+                Text(f["name"]),  # text from the server: never markup
                 str(v["pass"]),
-                v.get("strategy") or "original",
+                Text(v.get("strategy") or "original"),
                 _num(m.get("words"), 0),
                 _num(m.get("flesch_reading_ease")),
                 _num(m.get("grade_level")),

@@ -106,8 +106,12 @@ async def refine(client: Client, opts: Options, console: Console) -> int:
     if state.terminal is None:
         raise Interrupted(f"interrupted: {state.cancel_note or 'no job was started'}")
     kind, data = state.terminal["type"], state.terminal.get("data", {})
-    job = await client.get_json(f"/jobs/{state.job_id}")
-    console.print(metrics_table(job))
+    try:
+        console.print(metrics_table(await client.get_json(f"/jobs/{state.job_id}")))
+    except Unreachable:
+        if kind == "done":
+            raise
+        # The server went away after the job's end (it shut down): the end still says why.
     if kind == "error":
         raise CliError(f"job {state.job_id} failed: {data.get('message')} ({data.get('code')})")
     if kind == "cancelled":
@@ -211,14 +215,30 @@ async def _write_outputs(
         opts.out is not None and len(outputs) == 1 and not opts.out.is_dir() and opts.out.suffix
     )
     folder = opts.out if opts.out is not None and not single_file else Path.cwd()
-    written = []
+    written: list[str] = []
+    taken: set[Path] = set()
     for output in outputs:
         name, data = await client.output(job_id, output["file_id"], opts.output_format)
-        target = opts.out if single_file and opts.out is not None else folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        await anyio.Path(target).write_bytes(data)
+        target = opts.out if single_file and opts.out is not None else _unused(folder, name, taken)
+        taken.add(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            await anyio.Path(target).write_bytes(data)
+        except OSError as exc:
+            raise BadInput(f"cannot write {target}: {exc.strerror or exc}") from None
         written.append(f"wrote {target} ({len(data):,} bytes)")
     return written
+
+
+def _unused(folder: Path, name: str, taken: set[Path]) -> Path:
+    """``folder / name``, or ``stem-2.rest`` and on when two documents have one name."""
+    target = folder / name
+    stem, dot, rest = name.partition(".")
+    number = 2
+    while target in taken:
+        target = folder / f"{stem}-{number}{dot}{rest}"
+        number += 1
+    return target
 
 
 def _first(group: BaseExceptionGroup[BaseException], kind: type[CliError]) -> CliError | None:

@@ -110,6 +110,48 @@ def test_two_documents_into_a_folder_and_status_diff_jobs(
     assert "job_nope" in one_line(missing.stderr)
 
 
+def test_two_documents_of_one_name_keep_both_outputs(server: ServerProcess, tmp_path: Path) -> None:
+    for folder, text in (("a", SAMPLE), ("b", "Due to the fact that it is ready, we commence.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "doc.md").write_text(text)
+    out = tmp_path / "out"
+    result = refiner(
+        "refine", "a/doc.md", "b/doc.md", "-o", str(out), "--url", server.url, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["doc-2.refined.md", "doc.refined.md"]
+    assert "commence" not in (out / "doc.refined.md").read_text()
+    assert "ready" in (out / "doc-2.refined.md").read_text()
+
+
+def test_an_output_that_cannot_be_written_is_one_error_line(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    source = tmp_path / "notes.md"
+    source.write_text(SAMPLE)
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.refined.md").mkdir()  # a folder where the file would go
+    result = refiner("refine", str(source), "-o", "taken", "--url", server.url, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot write" in one_line(result.stderr)
+
+
+def test_names_from_the_server_are_shown_as_written_not_as_markup(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    body = {"text": SAMPLE, "passes": 1, "name": "[/oops] [bold red]loud"}
+    httpx.post(f"{server.url}/refine/run", json=body, timeout=30).raise_for_status()
+    jobs = refiner("jobs", "--url", server.url, "--limit", "200", cwd=tmp_path)
+    assert jobs.returncode == 0, jobs.stderr
+    assert "[/oops] [bold red]loud" in jobs.stdout
+
+
+def test_a_url_that_is_not_a_refiner_server(tmp_path: Path) -> None:
+    no_scheme = refiner("jobs", "--url", "localhost:9", cwd=tmp_path)
+    assert no_scheme.returncode == 2
+    assert "http://" in one_line(no_scheme.stderr)
+
+
 def test_a_missing_file_is_a_usage_error(server: ServerProcess, tmp_path: Path) -> None:
     result = refiner("refine", "nowhere.txt", "--url", server.url, cwd=tmp_path)
     assert result.returncode == 2
