@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,8 @@ class Followed:
     terminal: dict[str, Any] | None = None
     ended: bool = False
     cancel_note: str = ""
+    run_sent: bool = False  # the job may exist before its ack names it
+    acked: anyio.Event = field(default_factory=anyio.Event)
 
 
 def check_paths(paths: list[Path]) -> None:
@@ -125,6 +127,10 @@ async def _cancel_on_sigint(client: Client, state: Followed, scope: anyio.Cancel
     with anyio.open_signal_receiver(signal.SIGINT) as signals:
         async for _ in signals:
             break
+    if state.run_sent and not state.job_id:
+        # The job may already run: wait for its id (the follower still reads) to cancel it.
+        with anyio.move_on_after(CANCEL_SECONDS):
+            await state.acked.wait()
     scope.cancel()
     if not state.job_id or state.terminal is not None:
         return
@@ -144,6 +150,7 @@ async def _run_and_follow(
         try:
             async with client.session() as ws:
                 if not state.job_id:
+                    state.run_sent = True
                     await send_op(ws, {"op": "run", "ref": "run", "request": request})
                 else:
                     await send_op(
@@ -204,6 +211,7 @@ async def _follow(ws: ClientConnection, state: Followed, display: Display) -> No
 def _reply(message: dict[str, Any], state: Followed) -> None:
     if message["op"] == "ack" and message.get("ref") == "run":
         state.job_id = message["job_id"]
+        state.acked.set()
     elif message["op"] == "error":
         raise ApiError(400, str(message.get("detail")), message.get("code"))
 
