@@ -45,7 +45,7 @@ _WINDOW = 8
 _SPACING = 16
 # Below this many tokens a stretch goes straight to diff_main.
 _SMALL = 256
-_DEADLINE_SECONDS = 10.0
+DEADLINE_SECONDS = 10.0
 # Recursion into the stretches between anchors stops here.
 _MAX_DEPTH = 8
 
@@ -136,7 +136,7 @@ def word_diff(before: str, after: str, deadline: float | None = None) -> WordDif
     engine = diff_match_patch()
     engine.Diff_Timeout = 0
     if deadline is None:
-        deadline = time.time() + _DEADLINE_SECONDS
+        deadline = time.time() + DEADLINE_SECONDS
     pieces = (piece for piece in _diff_codes(engine, a, b, deadline, 0) if piece[1])
     merged = [
         (kind, "".join(codes for _, codes in group))

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from docx.document import Document
 
+from service.documents.diff import DEADLINE_SECONDS
+
 from ._atoms import atoms_text, paragraph_atoms
 from ._package import open_document, save_document
 from ._plan import plan_paragraph
@@ -16,8 +18,9 @@ from ._textboxes import mirror_to_fallbacks
 from ._xml import Element
 from .model import Reach
 
-# How long the word diffs of one document may take in all; then the rest are coarse.
-DIFF_SECONDS = 10.0
+# How long the word diffs of one document may take in all (as long as one word
+# diff may); then the rest are coarse.
+DIFF_SECONDS = DEADLINE_SECONDS
 
 
 class ParagraphCountChanged(ValueError):

@@ -99,7 +99,6 @@ class BodyWriter:
 
     def table(self, rows: int, cols: int) -> Table:
         tbl = CT_Tbl.new_tbl(rows, cols, self._width)
-        tbl.tblStyle_val = None  # as python-docx's add_table(style=None) leaves it
         self._append(tbl)
         return Table(tbl, self._body)
 

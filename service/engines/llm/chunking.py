@@ -90,8 +90,13 @@ def is_code(text: str) -> bool:
     return bool(parts) and all(_FENCE.match(b) for b in parts)
 
 
+def paragraphs(text: str) -> list[str]:
+    """The blocks of ``text`` that hold a paragraph, each with the blank lines after it."""
+    return [b for b in blocks(text) if b.strip()]
+
+
 def paragraph_count(text: str) -> int:
-    return sum(1 for b in blocks(text) if b.strip())
+    return len(paragraphs(text))
 
 
 def chunk_text(text: str, budget: int) -> list[Chunk]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from service.engines.llm.chunking import blocks, paragraph_count
+from service.engines.llm.chunking import blocks, paragraph_count, paragraphs
 
 _PREAMBLE = re.compile(
     r"""^\s*(?:
@@ -78,16 +78,12 @@ def keep_gaps(original: str, answer: str) -> str:
     run holds empty paragraphs, which must stay for the document to keep
     its paragraphs.
     """
-    mine, theirs = _paragraphs(original), _paragraphs(answer)
+    mine, theirs = paragraphs(original), paragraphs(answer)
     if len(mine) != len(theirs):
         return answer
     gaps = [block[len(block.rstrip()) :] for block in mine[:-1]]
     texts = [block.rstrip() for block in theirs]
     return "".join(t + g for t, g in zip(texts, [*gaps, ""], strict=True))
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [b for b in blocks(text) if b.strip()]
 
 
 def _strip_preamble(text: str, original: str) -> str:
