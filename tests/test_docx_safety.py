@@ -10,6 +10,16 @@ from pathlib import Path
 import pytest
 
 from service.documents.docx import DocxRejected, check_docx, read_docx
+from service.documents.docx.safety import MAX_MARKUP
+from tests.support.docx_packages import (
+    MAIN,
+    RELS,
+    content_types,
+    main_part,
+    package,
+    relationships,
+    renamed_main,
+)
 from tests.support.docx_samples import sample_docx
 
 _CENTRAL = b"PK\x01\x02"
@@ -187,3 +197,137 @@ def test_a_small_zip_of_millions_of_elements_is_refused_before_parsing(
     monkeypatch.setattr("docx.Document", no_parsing)
     with pytest.raises(DocxRejected, match="XML tags"):
         read_docx(bomb)
+
+
+_VBA_PROJECT = "application/vnd.ms-office.vbaProject"
+_VBA_RELATIONSHIP = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+_DTD = b'<!DOCTYPE root [<!ENTITY a "aaaaaaaaaa">]>'
+
+
+def plain_document(**extra: bytes) -> dict[str, bytes]:
+    """The entries of a small, valid document; ``extra`` adds or replaces entries."""
+    return {
+        "[Content_Types].xml": content_types(
+            {"rels": RELS, "xml": "application/xml", "png": "image/png"},
+            {"/word/document.xml": MAIN},
+        ),
+        "_rels/.rels": relationships(("officeDocument", "word/document.xml")),
+        "word/document.xml": main_part(1, "Plain words."),
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("by", ["override", "default"])
+def test_a_renamed_main_part_is_read_by_its_content_type(by: str) -> None:
+    read = read_docx(renamed_main(main_part(2, "Found by its type."), by=by))
+    assert [p.text for p in read.paragraphs if p.text] == ["Found by its type."]
+
+
+@pytest.mark.parametrize("by", ["override", "default"])
+def test_a_renamed_main_part_over_the_tag_cap_is_refused(
+    by: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bomb = renamed_main(main_part(MAX_MARKUP + 100_000), by=by)
+    assert len(bomb) < 200_000, "a small upload"
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the XML was parsed")
+
+    monkeypatch.setattr("docx.Document", no_parsing)
+    with pytest.raises(DocxRejected, match="XML tags"):
+        read_docx(bomb)
+
+
+def test_an_untyped_relationship_target_is_counted_where_it_resolves() -> None:
+    # word/_rels/document.xml.rels resolves against /word: "../custom/x.bin" is custom/x.bin.
+    entries = plain_document(
+        **{
+            "word/_rels/document.xml.rels": relationships(
+                ("customXml", "media/../../custom/x.bin")
+            ),
+            "custom/x.bin": b"<a/>" * (MAX_MARKUP + 1),
+        }
+    )
+    with pytest.raises(DocxRejected, match="XML tags"):
+        check_docx(package(entries))
+    entries["word/_rels/document.xml.rels"] = relationships(("customXml", "custom/x.bin"))
+    check_docx(package(entries))  # /word/custom/x.bin: no such part, nothing to count
+
+
+def test_an_image_full_of_angle_brackets_is_not_counted() -> None:
+    entries = plain_document(
+        **{
+            "word/_rels/document.xml.rels": relationships(("image", "media/image1.png")),
+            "word/media/image1.png": b"<" * (MAX_MARKUP + 1),
+        }
+    )
+    check_docx(package(entries))
+
+
+def test_the_tag_cap_refusal_says_the_limit() -> None:
+    with pytest.raises(DocxRejected) as info:
+        check_docx(package(plain_document(**{"word/document.xml": main_part(MAX_MARKUP + 1)})))
+    assert f"{MAX_MARKUP:,}" in str(info.value)
+    assert "damaged" not in str(info.value)
+
+
+def test_a_renamed_macro_project_is_refused_by_its_content_type() -> None:
+    entries = plain_document(
+        **{
+            "[Content_Types].xml": content_types(
+                {"rels": RELS, "xml": "application/xml"},
+                {"/word/document.xml": MAIN, "/word/project.dat": _VBA_PROJECT},
+            ),
+            "word/project.dat": b"\0" * 64,
+        }
+    )
+    with pytest.raises(DocxRejected, match="macros") as info:
+        check_docx(package(entries))
+    assert "word/project.dat" in str(info.value)
+
+
+def test_a_renamed_macro_project_is_refused_by_its_relationship() -> None:
+    entries = plain_document(
+        **{
+            "word/_rels/document.xml.rels": relationships((_VBA_RELATIONSHIP, "project.dat")),
+            "word/project.dat": b"\0" * 64,
+        }
+    )
+    with pytest.raises(DocxRejected, match="macros") as info:
+        check_docx(package(entries))
+    assert "word/project.dat" in str(info.value)
+
+
+def test_a_dtd_in_content_types_is_refused() -> None:
+    types = content_types({"rels": RELS, "xml": "application/xml"}, {}, dtd=_DTD)
+    with pytest.raises(DocxRejected, match="DTD"):
+        check_docx(rezip(sample_docx(), **{"[Content_Types].xml": types}))
+
+
+@pytest.mark.parametrize("name", ["_rels/.rels", "word/_rels/document.xml.rels"])
+def test_a_dtd_in_relationships_is_refused(name: str) -> None:
+    rels = relationships(("officeDocument", "word/document.xml"), dtd=_DTD)
+    with pytest.raises(DocxRejected, match="DTD") as info:
+        check_docx(rezip(sample_docx(), **{name: rels}))
+    assert name in str(info.value)
+
+
+def test_oversized_or_malformed_relationships_are_refused() -> None:
+    huge = relationships(*[("hyperlink", f"https://example.com/{n}") for n in range(60_000)])
+    with pytest.raises(DocxRejected, match="larger than"):
+        check_docx(rezip(sample_docx(), **{"word/_rels/document.xml.rels": huge}))
+    with pytest.raises(DocxRejected, match="not well-formed"):
+        check_docx(rezip(sample_docx(), **{"_rels/.rels": b"<Relationships"}))
+
+
+def test_billion_laughs_in_relationships_are_refused_without_expanding_them() -> None:
+    entities = '<!ENTITY lol0 "lollollollollol">' + "".join(
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)
+    )
+    rels = (
+        f"<!DOCTYPE Relationships [{entities}]>"
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="&lol9;" Target="word/document.xml"/></Relationships>'
+    ).encode()
+    with pytest.raises(DocxRejected, match=r"_rels/\.rels"):
+        check_docx(rezip(sample_docx(), **{"_rels/.rels": rels}))

@@ -3,9 +3,11 @@
 The zip's central directory is read first: the sizes it declares bound what
 inflating could produce (``zipfile`` stops each entry at its declared size
 and then fails its CRC check), so a zip bomb is refused from its directory
-alone. Only then is anything inflated: ``[Content_Types].xml``, when small,
-to spot a macro-enabled main part, and the XML parts, streamed, to count
-their tags before a parser builds an element for each.
+alone. Only then is anything inflated: ``[Content_Types].xml`` and the
+relationship parts, small and bounded, to learn which parts python-docx will
+parse as XML (by content type and relationship, never by name) and to spot a
+macro project under any name; then those parts, streamed, to count their
+tags before a parser builds an element for each.
 """
 
 from __future__ import annotations
@@ -13,12 +15,26 @@ from __future__ import annotations
 import io
 import zipfile
 
+from docx.oxml import parse_xml
+
+from ._package_parts import (
+    ContentTypes,
+    entry_keys,
+    is_content_types_entry,
+    is_macro_type,
+    is_relationships_entry,
+    is_xml_type,
+    relationships,
+)
+from ._xml import Element
+
 # An OLE compound file: a legacy .doc, or any Office file saved with a password.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The stream holding an encrypted Office file's package (named in UTF-16 in the OLE directory).
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-_CONTENT_TYPES = "[Content_Types].xml"
 _MAX_CONTENT_TYPES_BYTES = 1 << 20
+# A relationship is about 150 bytes: some 28,000 of them, hyperlinks mostly, in one part.
+_MAX_RELATIONSHIPS_BYTES = 4 << 20
 _WORD_MAIN = b"wordprocessingml.document.main+xml"
 _MACRO_MAIN = b"ms-word.document.macroenabled"
 _MACRO_TEMPLATE = b"ms-word.template.macroenabledtemplate"
@@ -32,25 +48,105 @@ class DocxRejected(ValueError):
     """The upload is not a ``.docx`` the service will open; the message says why."""
 
 
-def _check_markup(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
-    """Refuse XML parts with more than ``MAX_MARKUP`` tags in all, counted while inflating.
+class _TagBudget:
+    """Tags counted so far in the parts that will be parsed, refused past ``MAX_MARKUP``.
 
     A few hundred KB of zip can inflate to millions of empty elements, each
     a few hundred bytes once parsed: a 67 KB upload of ``<w:p/>`` took 830
     MiB and 24 s to read. Counting ``<`` is cheap and needs no parser.
     """
-    tags = 0
-    for entry in entries:
-        if not entry.filename.lower().endswith((".xml", ".rels")):
-            continue
+
+    def __init__(self) -> None:
+        self.tags = 0
+
+    def spend(self, block: bytes) -> None:
+        self.tags += block.count(b"<")
+        if self.tags > MAX_MARKUP:
+            raise DocxRejected(
+                f"the document has more than {MAX_MARKUP:,} XML tags (the most this service "
+                "reads), far more than Word writes for any text this service refines"
+            )
+
+    def spend_streamed(self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+        """Count an entry's tags while inflating it, a block at a time."""
         with archive.open(entry) as part:
             while block := part.read(_READ_BYTES):
-                tags += block.count(b"<")
-                if tags > MAX_MARKUP:
-                    raise DocxRejected(
-                        f"the document has more than {MAX_MARKUP:,} XML tags, "
-                        "far more than Word writes for any text this service refines"
-                    )
+                self.spend(block)
+
+
+def _parse_small(name: str, data: bytes) -> Element:
+    """Parse a small package part with python-docx's own parser; refuse a DTD.
+
+    That parser resolves no entities, and lxml loads no external DTD and
+    fetches nothing from the network; still, Word never writes a DTD, and a
+    part that declares one is refused, as every other part is once
+    python-docx has read it.
+    """
+    try:
+        root = parse_xml(data)
+    except MemoryError:
+        raise
+    except Exception as exc:  # lxml's XMLSyntaxError, or anything else it trips over
+        raise DocxRejected(f"{name} is not well-formed XML: {exc}") from None
+    if root.getroottree().docinfo.doctype:
+        raise DocxRejected(f"{name} declares a DTD, which Word documents never do")
+    return root
+
+
+def _refuse_macro(where: str) -> DocxRejected:
+    return DocxRejected(
+        f"the document contains macros (a VBA project, {where}); save it as a .docx without macros"
+    )
+
+
+def _check_parts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> bytes:
+    """Count the tags of every part that will be parsed as XML; refuse DTDs and macros.
+
+    Parsed as XML are ``[Content_Types].xml``, the relationship parts, every
+    part with an XML content type, and every part a relationship targets
+    that has no content type at all (python-docx refuses those, but counting
+    them costs nothing). A VBA project is a macro whatever its part is
+    called: found by its content type or by its relationship's type.
+    Returns ``[Content_Types].xml`` as stored.
+    """
+    budget = _TagBudget()
+    types = ContentTypes()
+    declared = b""
+    stored = {entry.filename.lower() for entry in entries}
+    targeted: set[str] = set()  # entries a relationship points at: at most one per entry
+    for entry in entries:
+        if is_content_types_entry(entry.filename):
+            if entry.file_size > _MAX_CONTENT_TYPES_BYTES:
+                raise DocxRejected(
+                    f"{entry.filename} is larger than {_MAX_CONTENT_TYPES_BYTES:,} bytes, "
+                    "far more than any Office document declares"
+                )
+            xml = archive.read(entry)
+            budget.spend(xml)
+            types.add(_parse_small(entry.filename, xml))
+            declared += xml
+        elif is_relationships_entry(entry.filename):
+            if entry.file_size > _MAX_RELATIONSHIPS_BYTES:
+                raise DocxRejected(
+                    f"{entry.filename} is larger than {_MAX_RELATIONSHIPS_BYTES:,} bytes, "
+                    "far more relationships than any document Word writes"
+                )
+            xml = archive.read(entry)
+            budget.spend(xml)
+            for rel in relationships(entry.filename, _parse_small(entry.filename, xml)):
+                if is_macro_type(rel.type):
+                    raise _refuse_macro(rel.target.lstrip("/"))
+                targeted |= entry_keys(rel.target) & stored
+    for entry in entries:
+        name = entry.filename
+        candidates = types.of(name)
+        if any(is_macro_type(t) for t in candidates):
+            raise _refuse_macro(name)
+        if is_content_types_entry(name) or is_relationships_entry(name):
+            continue  # counted above
+        if any(is_xml_type(t) for t in candidates) or (not candidates and name.lower() in targeted):
+            budget.spend_streamed(archive, entry)
+    return declared
 
 
 def check_docx(
@@ -85,19 +181,18 @@ def check_docx(
             )
         if any(entry.flag_bits & 0x1 for entry in entries):
             raise DocxRejected("the archive has encrypted entries; upload an unencrypted .docx")
-        names = {entry.filename.lower(): entry for entry in entries}
-        if any(name.endswith("vbaproject.bin") for name in names):
+        if any(entry.filename.lower().endswith("vbaproject.bin") for entry in entries):
             raise DocxRejected(
                 "the document contains macros (vbaProject.bin); save it as a .docx without macros"
             )
-        content_types = names.get(_CONTENT_TYPES.lower())
-        if content_types is None or content_types.file_size > _MAX_CONTENT_TYPES_BYTES:
+        if not any(is_content_types_entry(entry.filename) for entry in entries):
             raise DocxRejected(
                 "the archive is not an Office document (no usable [Content_Types].xml)"
             )
         try:
-            declared_types = archive.read(content_types).lower()
-            _check_markup(archive, entries)
+            declared_types = _check_parts(archive, entries).lower()
+        except DocxRejected:
+            raise
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
             # ValueError: offsets that point outside a truncated file.
             raise DocxRejected(f"the archive is damaged: {exc}") from None
