@@ -5,13 +5,16 @@ from __future__ import annotations
 import gc
 import logging
 import socket
+import sys
 from collections.abc import Awaitable, Callable
+from typing import NoReturn
 
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.config import LOG_LEVELS
 
 from service.app import create_app
+from service.preflight import StartupError, check_folders, check_listen_address
 from service.settings import Settings, SettingsError
 
 
@@ -59,15 +62,27 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
+def _stop(line: str) -> NoReturn:
+    """One line on stderr and exit status 2: a setting the service cannot use."""
+    print(line, file=sys.stderr)
+    raise SystemExit(2)
+
+
 def main() -> None:
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
-        raise SystemExit(f"refiner: bad configuration: {exc}") from None
+        _stop(f"refiner: bad configuration: {exc}")
     logging.basicConfig(
         level=LOG_LEVELS[settings.log_level],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        for warning in check_folders(settings):
+            logging.getLogger("refiner").warning("%s", warning)
+        check_listen_address(settings.host, settings.port)
+    except StartupError as exc:
+        _stop(f"refiner: cannot start: {exc}")
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -80,7 +95,12 @@ def main() -> None:
         timeout_graceful_shutdown=10,
     )
     settle_garbage_collector()
-    DrainingServer(config, app).run()
+    try:
+        DrainingServer(config, app).run()
+    except KeyboardInterrupt:
+        # Uvicorn shuts down cleanly on Ctrl-C, then raises the signal again
+        # for the default handler; the clean shutdown has already happened.
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

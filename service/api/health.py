@@ -9,15 +9,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.api import state
+from service.preflight import folder_problems
 
 router = APIRouter()
 
 
 @router.get("/health", summary="Liveness and readiness")
 async def health(request: Request) -> JSONResponse:
-    ready = getattr(request.app.state, "ready", False)
-    body: dict[str, Any] = {"status": "ok" if ready else "starting", "ready": ready}
-    if ready:
+    started = getattr(request.app.state, "ready", False)
+    # A folder that stops being writable would fail every job at its end.
+    problems = folder_problems(state.settings(request)) if started else []
+    ready = started and not problems
+    status = "ok" if ready else "unwritable" if problems else "starting"
+    body: dict[str, Any] = {"status": status, "ready": ready}
+    if problems:
+        body["problems"] = problems
+    if started:
         supervisor = state.supervisor(request)
         body["jobs"] = {"running": supervisor.running, "queued": supervisor.queued}
         body["engines"] = sorted(state.engines(request))
