@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from uvicorn.config import LOG_LEVELS
 
 from service.app import create_app
+from service.http_protocol import RefinerHttpProtocol
 from service.settings import Settings, SettingsError
 
 
@@ -73,6 +74,7 @@ def main() -> None:
         app,
         host=settings.host,
         port=settings.port,
+        http=RefinerHttpProtocol,
         log_level=settings.log_level,
         # Browsers offer permessage-deflate; on small frames it costs more
         # than half the throughput, so it is never negotiated.
