@@ -28,7 +28,7 @@ from service.api import (
     streams,
     templates,
 )
-from service.auth import require_api_key
+from service.auth import ApiKeyGate, require_api_key
 from service.body_limit import BodyLimit
 from service.errors import install_error_handlers
 from service.runtime import run_services
@@ -134,6 +134,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.websocket_routes = [r for r in streams.router.routes if type(r) is WebSocketRoute]
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + _BODY_OVERHEAD)
+    app.add_middleware(
+        ApiKeyGate,
+        expected=settings.backend_api_key,
+        public=[*health.router.routes, *pages.router.routes],
+        streams=streams.router.routes,
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestTimer, telemetry=telemetry)
     if settings.cors_origins:
