@@ -31,6 +31,7 @@ from service.api import (
 from service.auth import ApiKeyGate, require_api_key
 from service.body_limit import BodyLimit
 from service.errors import install_error_handlers
+from service.log_redaction import redact_logs
 from service.runtime import run_services
 from service.security_headers import SecurityHeaders
 from service.settings import Settings
@@ -81,6 +82,7 @@ class Refiner(FastAPI):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    redact_logs([settings.backend_api_key, settings.openai_api_key])
 
     telemetry = Telemetry()
 

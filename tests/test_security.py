@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import socket
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -103,6 +104,45 @@ async def test_the_key_appears_in_no_answer_metric_or_log(guarded: ServerProcess
     for answer in [*answers, events]:
         assert KEY not in answer.text
     assert KEY not in guarded.log()
+
+
+WRONG = "wrong-k3y-that-must-not-leak-either-42"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "service"], ["-m", "uvicorn", "service.app:app"]],
+    ids=["python -m service", "uvicorn service.app:app"],
+)
+async def test_no_key_from_a_query_string_reaches_the_log(
+    make_server: Callable[..., ServerProcess], command: list[str]
+) -> None:
+    """The editor page sends the key as ?api_key= on every stream: none may be logged."""
+    server = make_server(
+        command=[sys.executable, *command], BACKEND_API_KEY=KEY, REFINER_LOG_LEVEL="info"
+    )
+    headers = {"X-API-Key": KEY}
+    async with httpx.AsyncClient(base_url=server.url, timeout=30, headers=headers) as client:
+        started = await client.post("/refine/run", json={"text": "We utilize tools.", "passes": 1})
+        job_id = started.json()["job_id"]
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as bare:
+            for key, status in ((KEY, 200), (WRONG, 401)):
+                events = await bare.get(f"/jobs/{job_id}/events?after=0&api_key={key}")
+                assert events.status_code == status
+    for path in (f"/ws/progress/{job_id}", "/ws"):
+        for query in (f"?api_key={KEY}", f"?x=1&api%5Fkey={KEY}"):
+            async with connect(f"{server.ws_url}{path}{query}", compression=None):
+                pass
+        with pytest.raises(InvalidStatus):
+            async with connect(f"{server.ws_url}{path}?api_key={WRONG}", compression=None):
+                pass
+    server.stop()
+    log = server.log()
+    assert KEY not in log
+    assert WRONG not in log
+    assert f"/jobs/{job_id}/events?after=0&api_key=[redacted]" in log
+    assert f"/ws/progress/{job_id}?api_key=[redacted]" in log
+    assert "/ws?x=1&api%5Fkey=[redacted]" in log
 
 
 def status_of_raw(server: ServerProcess, head: str) -> int:
