@@ -13,6 +13,7 @@ from uvicorn.config import LOG_LEVELS
 
 from service.app import create_app
 from service.http_protocol import RefinerHttpProtocol
+from service.open_files import connection_bound
 from service.settings import Settings, SettingsError
 
 
@@ -70,6 +71,8 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     app = create_app(settings)
+    # Raises the open-files limit now rather than at the first connection.
+    logging.getLogger(__name__).info("Holding at most %d connections.", connection_bound())
     config = uvicorn.Config(
         app,
         host=settings.host,

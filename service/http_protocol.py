@@ -201,6 +201,10 @@ class RefinerHttpProtocol(HttpToolsProtocol):
         """Answer ``status``, then close after lingering."""
         self._stop_waiting()
         self._refused = True
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined head while an answer is still going out: no room for another.
+            self.transport.close()
+            return
         self._answer(status, detail)
         if self.transport.is_closing():
             return

@@ -9,14 +9,15 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AsyncExitStack, ExitStack, contextmanager
 from pathlib import Path
 
 import anyio
 import httpx
 import pytest
 from httpx_sse import aconnect_sse
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
 
 from service.body_limit import MAX_HEADER_BYTES, MAX_URL_BYTES
 from service.http_protocol import HEAD_TIMEOUT_SECONDS
@@ -216,22 +217,67 @@ async def test_silent_and_slow_connections_are_closed_but_idle_streams_stay(
             assert kinds[-1:] == ["stream_end"], kinds
 
 
+def test_a_bare_uvicorn_command_line_gets_the_same_limits(
+    make_server: Callable[..., ServerProcess],
+) -> None:
+    protocol = "service.http_protocol:RefinerHttpProtocol"
+    server = make_server(
+        command=[sys.executable, "-m", "uvicorn", "service.app:app", "--http", protocol]
+    )
+    start = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: "
+    answer, _ = send_until_answered(server, start, b"a" * PIECE, 1024 * 1024)
+    assert status_of(answer) == 431, answer[:200]
+    with open_socket(server) as silent:
+        assert wait_for_close(silent) == b""
+
+
 @contextmanager
 def silent_sockets(server: ServerProcess, count: int) -> Iterator[list[socket.socket]]:
     with ExitStack() as stack:
         yield [stack.enter_context(open_socket(server)) for _ in range(count)]
 
 
+# ``python -m service`` with a hard open-files limit of 256: room for 192 connections.
+LIMITED = [
+    sys.executable,
+    "-c",
+    "import resource, runpy; "
+    "resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256)); "
+    "runpy.run_module('service', run_name='__main__')",
+]
+
+
 def test_a_real_request_succeeds_while_silent_sockets_fill_the_open_files_limit(
     make_server: Callable[..., ServerProcess],
 ) -> None:
-    # A server whose hard open-files limit is 256: 300 silent sockets would leave it none.
-    limited = (
-        "import resource, runpy; "
-        "resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256)); "
-        "runpy.run_module('service', run_name='__main__')"
-    )
-    server = make_server(command=[sys.executable, "-c", limited])
+    # 300 silent sockets would leave the server no descriptor to accept with.
+    server = make_server(command=LIMITED)
     with silent_sockets(server, 300):
         for _ in range(3):
             assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
+
+
+async def test_past_the_bound_with_every_connection_busy_a_newcomer_gets_503(
+    make_server: Callable[..., ServerProcess],
+) -> None:
+    server = make_server(command=LIMITED)
+    async with AsyncExitStack() as stack, httpx.AsyncClient(timeout=30) as client:
+        sessions: list[ClientConnection] = []
+        with pytest.raises(InvalidStatus) as full:  # noqa: PT012
+            while len(sessions) < 300:
+                sessions.append(await stack.enter_async_context(connect(f"{server.ws_url}/ws")))
+        assert full.value.response.status_code == 503
+        assert len(sessions) > 150
+        refused = await client.get(f"{server.url}/health")
+        assert refused.status_code == 503
+        assert refused.json()["code"] == "http_503"
+        for session in sessions[:20]:
+            await session.close()
+        # The server notices the closes a moment later.
+        with anyio.fail_after(30):
+            for _ in range(300):
+                if (await client.get(f"{server.url}/health")).status_code == 200:
+                    break
+                await anyio.sleep(0.1)
+            else:
+                raise AssertionError("no room after twenty sessions closed")
