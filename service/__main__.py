@@ -14,6 +14,8 @@ from fastapi import FastAPI
 from uvicorn.config import LOG_LEVELS
 
 from service.app import create_app
+from service.http_protocol import RefinerHttpProtocol
+from service.open_files import connection_bound
 from service.preflight import StartupError, check_folders, check_listen_address
 from service.settings import Settings, SettingsError
 
@@ -84,10 +86,13 @@ def main() -> None:
     except StartupError as exc:
         _stop(f"refiner: cannot start: {exc}")
     app = create_app(settings)
+    # Raises the open-files limit now rather than at the first connection.
+    logging.getLogger(__name__).info("Holding at most %d connections.", connection_bound())
     config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
+        http=RefinerHttpProtocol,
         log_level=settings.log_level,
         # Browsers offer permessage-deflate; on small frames it costs more
         # than half the throughput, so it is never negotiated.

@@ -28,9 +28,10 @@ from service.api import (
     streams,
     templates,
 )
-from service.auth import require_api_key
+from service.auth import ApiKeyGate, require_api_key
 from service.body_limit import BodyLimit
 from service.errors import install_error_handlers
+from service.log_redaction import redact_logs
 from service.runtime import run_services
 from service.security_headers import SecurityHeaders
 from service.settings import Settings
@@ -81,6 +82,7 @@ class Refiner(FastAPI):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    redact_logs([settings.backend_api_key, settings.openai_api_key])
 
     telemetry = Telemetry()
 
@@ -134,6 +136,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.websocket_routes = [r for r in streams.router.routes if type(r) is WebSocketRoute]
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + _BODY_OVERHEAD)
+    app.add_middleware(
+        ApiKeyGate,
+        expected=settings.backend_api_key,
+        public=[*health.router.routes, *pages.router.routes],
+        streams=streams.router.routes,
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestTimer, telemetry=telemetry)
     if settings.cors_origins:

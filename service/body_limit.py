@@ -1,5 +1,9 @@
 """Refuse oversized requests: bodies (413), headers (431) and URLs (414), before any handler.
 
+Headers and URLs are refused first, as their bytes arrive, by
+``service/http_protocol.py``; the checks here are a second line for a server
+run with another protocol.
+
 The body is read here, up to the limit, and handed on as one message. A
 body past the limit is read on and thrown away (up to a bound) before the
 413 is sent, since most clients only read an answer once they have sent
@@ -14,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Past this many bytes of an oversized body, answer and let the connection drop.
 _DRAIN_BYTES = 64 * 1024 * 1024
-# Requests with more header bytes (431) or a longer URL (414) are refused.
+# Requests with more header bytes (431) or a longer request target (414) are refused.
 MAX_HEADER_BYTES = 32 * 1024
 MAX_URL_BYTES = 16 * 1024
 

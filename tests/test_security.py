@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import socket
+import sys
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -102,6 +104,90 @@ async def test_the_key_appears_in_no_answer_metric_or_log(guarded: ServerProcess
     for answer in [*answers, events]:
         assert KEY not in answer.text
     assert KEY not in guarded.log()
+
+
+WRONG = "wrong-k3y-that-must-not-leak-either-42"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "service"], ["-m", "uvicorn", "service.app:app"]],
+    ids=["python -m service", "uvicorn service.app:app"],
+)
+async def test_no_key_from_a_query_string_reaches_the_log(
+    make_server: Callable[..., ServerProcess], command: list[str]
+) -> None:
+    """The editor page sends the key as ?api_key= on every stream: none may be logged."""
+    server = make_server(
+        command=[sys.executable, *command], BACKEND_API_KEY=KEY, REFINER_LOG_LEVEL="info"
+    )
+    headers = {"X-API-Key": KEY}
+    async with httpx.AsyncClient(base_url=server.url, timeout=30, headers=headers) as client:
+        started = await client.post("/refine/run", json={"text": "We utilize tools.", "passes": 1})
+        job_id = started.json()["job_id"]
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as bare:
+            for key, status in ((KEY, 200), (WRONG, 401)):
+                events = await bare.get(f"/jobs/{job_id}/events?after=0&api_key={key}")
+                assert events.status_code == status
+    for path in (f"/ws/progress/{job_id}", "/ws"):
+        for query in (f"?api_key={KEY}", f"?x=1&api%5Fkey={KEY}"):
+            async with connect(f"{server.ws_url}{path}{query}", compression=None):
+                pass
+        with pytest.raises(InvalidStatus):
+            async with connect(f"{server.ws_url}{path}?api_key={WRONG}", compression=None):
+                pass
+    server.stop()
+    log = server.log()
+    assert KEY not in log
+    assert WRONG not in log
+    assert f"/jobs/{job_id}/events?after=0&api_key=[redacted]" in log
+    assert f"/ws/progress/{job_id}?api_key=[redacted]" in log
+    assert "/ws?x=1&api%5Fkey=[redacted]" in log
+
+
+def status_of_raw(server: ServerProcess, head: str) -> int:
+    """The status of a request sent as written, spaces and all (httpx trims them)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(head.encode() + b"Connection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+@pytest.mark.parametrize("field", [f"X-API-Key: {KEY}", f"Authorization: Bearer {KEY}"])
+@pytest.mark.parametrize("spaces", [("", "   "), ("  ", "\t "), ("\t", "")])
+def test_both_key_headers_are_trimmed_alike(
+    guarded: ServerProcess, field: str, spaces: tuple[str, str]
+) -> None:
+    name, _, value = field.partition(": ")
+    before, after = spaces
+    head = f"GET /jobs HTTP/1.1\r\nHost: x\r\n{name}:{before} {value}{after}\r\n"
+    assert status_of_raw(guarded, head) == 200
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data; boundary=zz", b"--zz\r\nthis is not a part\r\n--zz"),
+        ("multipart/form-data", b"no boundary at all"),
+        (
+            "multipart/form-data; boundary=zz",
+            b"--zz\r\nContent-Disposition: form-data; name=file; filename=big.txt\r\n\r\n"
+            + b"a" * (11 * 1024 * 1024)
+            + b"\r\n--zz--\r\n",
+        ),
+    ],
+    ids=["malformed", "no-boundary", "over-the-upload-limit"],
+)
+async def test_an_upload_without_the_key_is_refused_before_its_body_is_read(
+    guarded: ServerProcess, content_type: str, body: bytes
+) -> None:
+    async with httpx.AsyncClient(base_url=guarded.url, timeout=30) as client:
+        for path in ("/files", "/refine/run"):
+            reply = await client.post(path, content=body, headers={"Content-Type": content_type})
+            assert reply.status_code == 401, (path, reply.text)
+            assert reply.json()["code"] == "unauthorized"
 
 
 async def test_answers_carry_security_headers(server: ServerProcess) -> None:
