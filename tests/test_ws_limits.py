@@ -1,10 +1,13 @@
-"""What no WebSocket client can make the server do: hold memory, or fail a close."""
+"""What no WebSocket client can make the server do: hold memory, fail a close, flood the log."""
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import gc
 import json
+import logging
+import re
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, cast
@@ -15,7 +18,7 @@ import httpx
 import pytest
 from starlette.websockets import WebSocket
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 import transports.session as session_module
 from actors.supervisor import Supervisor
@@ -24,6 +27,7 @@ from service.api.streams import JOB_ID
 from tests.support.server import ServerProcess
 from tests.test_e2e_streams import tiny_receive_buffer_socket
 from tests.test_transport_lag import StalledSession, replies, supervisor, waiting_job
+from transports.handshakes import HandshakeRefusals
 from transports.ops import MAX_REF_CHARS
 from transports.registry import StreamRegistry
 from transports.session import EditorSession
@@ -242,3 +246,64 @@ async def test_progress_for_an_id_that_cannot_exist_closes_cleanly_with_4404(
     assert ws.close_reason.startswith("no job ")
     assert len(ws.close_reason.encode()) <= MAX_CLOSE_REASON_BYTES
     assert "Traceback" not in server.log()
+
+
+# refused handshakes and the log
+
+
+async def test_refused_handshakes_are_logged_in_sum_not_line_by_line(
+    make_server: Callable[..., ServerProcess],
+) -> None:
+    server = make_server(BACKEND_API_KEY="s3cret-key", REFINER_LOG_LEVEL="info")
+    logged_before = len(server.log().splitlines())
+    paths = ["/ws?api_key=wrong", "/ws/progress/job_0123456789abcdef?api_key=wrong", "/ws"]
+    for n in range(50):
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(f"{server.ws_url}{paths[n % 3]}", compression=None):
+                pass
+        assert refused.value.response.status_code == 401
+    async with connect(f"{server.ws_url}/ws?api_key=s3cret-key", compression=None) as ws:
+        await ws.send(json.dumps({"op": "ping"}))
+        assert json.loads(await ws.recv()) == {"op": "pong"}  # a line after every refusal
+    lines = server.log().splitlines()[logged_before:]
+    assert not [line for line in lines if "ERROR" in line]
+    about_refusals = [line for line in lines if re.search(r"401|rejected|refused", line)]
+    assert len(about_refusals) <= 3, about_refusals
+    assert any("refused 1 WebSocket handshake" in line for line in about_refusals)
+
+
+def test_refusals_are_logged_at_most_once_per_interval(caplog: pytest.LogCaptureFixture) -> None:
+    now = 1000.0
+    refusals = HandshakeRefusals(report_seconds=60, clock=lambda: now)
+    with caplog.at_level(logging.WARNING, logger="refiner"):
+        for _ in range(5):
+            contextvars.copy_context().run(refusals.refused, 401, "unauthorized")
+        now += 61
+        contextvars.copy_context().run(refusals.refused, 400, "invalid_request")
+    assert [r.getMessage() for r in caplog.records] == [
+        "refused 1 WebSocket handshake(s): 1 x 401 unauthorized",
+        "refused 5 WebSocket handshake(s) in the last 61 s: "
+        "4 x 401 unauthorized, 1 x 400 invalid_request",
+    ]
+
+
+def test_only_uvicorns_lines_about_the_refused_connection_are_dropped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    incomplete = "ASGI callable returned without completing handshake."
+
+    def refused_connection() -> None:
+        HandshakeRefusals().refused(401, "unauthorized")
+        uvicorn_log.info('%s - "WebSocket %s" %d', "127.0.0.1:1", "/ws", 401)
+        uvicorn_log.info("connection rejected (%d %s)", 401, "Unauthorized")
+        uvicorn_log.error(incomplete)
+        uvicorn_log.error("Exception in ASGI application\n")
+
+    with caplog.at_level(logging.INFO):
+        contextvars.copy_context().run(refused_connection)
+        contextvars.copy_context().run(uvicorn_log.error, incomplete)  # another connection
+    assert [r.getMessage() for r in caplog.records if r.name == "uvicorn.error"] == [
+        "Exception in ASGI application\n",
+        incomplete,
+    ]

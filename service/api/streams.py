@@ -68,7 +68,12 @@ async def _admitted(websocket: WebSocket) -> bool:
 
 
 async def _refuse(websocket: WebSocket, error: ApiError) -> None:
-    """Answer the handshake with the error, as a REST endpoint would."""
+    """Answer the handshake with the error, as a REST endpoint would.
+
+    Anyone can be refused: the refusal is counted and logged in sum, never a
+    line each (``transports/handshakes.py``).
+    """
+    state.streams(websocket).refusals.refused(error.status, error.code)
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
         await websocket.send_denial_response(error_response(error))
     else:
