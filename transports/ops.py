@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import from_json
 
 from transports.feed import MAX_SEQ
 
-JobId = Annotated[str, Field(min_length=1, max_length=100)]
-Ref = Annotated[str | int | None, Field(description="echoed in the answer")]
+MAX_ID_CHARS = 100
+# A ref is echoed in every answer, so it is bounded as a job id is: a reply that
+# waits for a client that does not read holds no more than a few hundred bytes.
+MAX_REF_CHARS = MAX_ID_CHARS
+_REF_INT = 2**63
+# How much of a value a detail quotes: enough to recognise it, never all of a long one.
+_QUOTED_CHARS = 40
+
+
+def _bounded_ref(ref: str | int | None) -> str | int | None:
+    if ref is not None and _echoable(ref) is None:
+        size = f"{len(ref)} characters" if isinstance(ref, str) else f"{ref.bit_length()} bits"
+        raise ValueError(
+            f"a ref is a string of at most {MAX_REF_CHARS} characters or a 64-bit "
+            f"whole number; this one has {size}"
+        )
+    return ref
+
+
+JobId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+Ref = Annotated[
+    str | int | None, AfterValidator(_bounded_ref), Field(description="echoed in the answer")
+]
 
 
 class _Op(BaseModel):
@@ -70,16 +91,33 @@ def parse_op(text: str) -> ClientOp:
         raise BadOp(f"the message is not JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise BadOp("a message is a JSON object with an 'op'")
-    ref = raw.get("ref") if isinstance(raw.get("ref"), str | int) else None
+    ref = _echoable(raw.get("ref"))
     op = raw.get("op")
     if op not in OPS:
-        shown = "no op" if op is None else f"unknown op {op!r}"
+        shown = "no op" if op is None else f"unknown op {quoted(op)}"
         raise BadOp(f"{shown}; ops are: {', '.join(OPS)}", ref)
     try:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'message'}: {e['msg']}"
+            f"{'.'.join(quoted(p, repr_=False) for p in e['loc'][1:]) or 'message'}: {e['msg']}"
             for e in exc.errors()
         )
         raise BadOp(f"bad {op!r} message: {problems}", ref) from None
+
+
+def _echoable(ref: Any) -> str | int | None:
+    """The ref to echo in an error, if it is one a valid op may carry; else none."""
+    if isinstance(ref, str) and len(ref) <= MAX_REF_CHARS:
+        return ref
+    if isinstance(ref, int) and -_REF_INT <= ref < _REF_INT:
+        return ref
+    return None
+
+
+def quoted(value: Any, *, repr_: bool = True) -> str:
+    """``value`` as a detail shows it: its first characters, and how many more there were."""
+    text = repr(value) if repr_ else str(value)
+    if len(text) <= _QUOTED_CHARS:
+        return text
+    return f"{text[:_QUOTED_CHARS]}\u2026 ({len(text)} characters)"

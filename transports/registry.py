@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 import anyio
 
+from transports.handshakes import HandshakeRefusals
+
 
 class StreamKind(enum.Enum):
     WEBSOCKET = "websocket"  # a socket of either WebSocket route
@@ -21,6 +23,7 @@ class StreamRegistry:
     def __init__(self) -> None:
         self.open: dict[StreamKind, int] = dict.fromkeys(StreamKind, 0)
         self.sent: dict[str, int] = {"websocket": 0, "sse": 0}  # events written, by transport
+        self.refusals = HandshakeRefusals()  # WebSocket handshakes refused, logged in sum
         self.draining = False  # set when the service starts shutting down
         self.drain_started = anyio.Event()
         self._all_closed: anyio.Event | None = None

@@ -5,7 +5,8 @@ text frame, a single envelope as itself and several as a JSON array. The
 socket closes with 1000 after ``stream_end`` (1001 when the service is
 shutting down), with 1013 after a ``lagged`` notice (resume after your last
 seq), with 1011 when the server failed (resume likewise), and with 4404
-when the job does not exist.
+when the job does not exist. Every close of either WebSocket route goes
+through :func:`close`, which cuts the reason to what a close frame holds.
 """
 
 from __future__ import annotations
@@ -29,6 +30,26 @@ CLOSE_NO_SUCH_JOB = 4404
 
 # What a peer that went away mid-send looks like, depending on the server.
 PEER_GONE = (WebSocketDisconnect, RuntimeError, OSError)
+
+# A close frame holds a 2-byte code and at most 123 bytes of reason (RFC 6455, 5.5):
+# a longer reason makes the server fail the close, and the client sees 1006.
+MAX_CLOSE_REASON_BYTES = 123
+_CUT = "\u2026"
+
+
+def fit_close_reason(reason: str) -> str:
+    """``reason`` as it fits a close frame: cut on a character boundary, with an ellipsis."""
+    encoded = reason.encode("utf-8", "replace")  # a lone surrogate cannot be sent
+    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
+        return encoded.decode()
+    room = MAX_CLOSE_REASON_BYTES - len(_CUT.encode())
+    # Dropping the bytes of a character cut in two leaves whole characters.
+    return encoded[:room].decode("utf-8", "ignore") + _CUT
+
+
+async def close(websocket: WebSocket, code: int, reason: str = "") -> None:
+    """Close ``websocket`` with ``code`` and as much of ``reason`` as a close frame holds."""
+    await websocket.close(code, fit_close_reason(reason))
 
 
 def frame(batch: list[Event]) -> str:
@@ -101,16 +122,17 @@ async def _send_feed(
             match await feed.follow(deliver):
                 case FeedEnd.COMPLETE:
                     code = CLOSE_GOING_AWAY if streams.draining else CLOSE_NORMAL
-                    await to_peer(websocket.close(code))
+                    await to_peer(close(websocket, code))
                 case FeedEnd.LAGGED:
                     await to_peer(websocket.send_text(feed.lagged().text))
                     reason = "lagged: resume after last seq"
-                    await to_peer(websocket.close(CLOSE_TRY_AGAIN_LATER, reason))
+                    await to_peer(close(websocket, CLOSE_TRY_AGAIN_LATER, reason))
                 case FeedEnd.GONE:
-                    await to_peer(websocket.close(CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}"))
+                    await to_peer(close(websocket, CLOSE_NO_SUCH_JOB, f"no job {feed.job_id}"))
         except _PeerGone:
             return
         except Exception:
             with contextlib.suppress(*PEER_GONE):
-                await websocket.close(CLOSE_INTERNAL_ERROR, "internal error: resume after last seq")
+                reason = "internal error: resume after last seq"
+                await close(websocket, CLOSE_INTERNAL_ERROR, reason)
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket
@@ -17,11 +18,14 @@ from service.errors import ApiError, error_response, not_found
 from transports.feed import MAX_SEQ, SEQ_DIGITS, Feed
 from transports.session import OpRefused, serve_session
 from transports.sse import event_stream
-from transports.websocket import CLOSE_NO_SUCH_JOB, serve_job_progress
+from transports.websocket import CLOSE_NO_SUCH_JOB, close, serve_job_progress
 
 router = APIRouter()
 
 CLOSE_POLICY_VIOLATION = 1008
+# Every job id is made by ``job_plans.new_id("job")``: an id of any other form
+# names no job, and is refused before the store is asked.
+JOB_ID = re.compile(r"job_[0-9a-f]{16}")
 
 
 @router.get(
@@ -64,11 +68,16 @@ async def _admitted(websocket: WebSocket) -> bool:
 
 
 async def _refuse(websocket: WebSocket, error: ApiError) -> None:
-    """Answer the handshake with the error, as a REST endpoint would."""
+    """Answer the handshake with the error, as a REST endpoint would.
+
+    Anyone can be refused: the refusal is counted and logged in sum, never a
+    line each (``transports/handshakes.py``).
+    """
+    state.streams(websocket).refusals.refused(error.status, error.code)
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
         await websocket.send_denial_response(error_response(error))
     else:
-        await websocket.close(CLOSE_POLICY_VIOLATION, error.detail[:120])
+        await close(websocket, CLOSE_POLICY_VIOLATION, error.detail)
 
 
 def _is_seq(text: str) -> bool:
@@ -92,9 +101,9 @@ async def progress(websocket: WebSocket) -> None:
         detail = f"after must be the seq of the last event you have, a whole number; not {after!r}"
         await _refuse(websocket, ApiError(400, "invalid_request", detail))
         return
-    if await state.store(websocket).get_job(job_id) is None:
+    if not JOB_ID.fullmatch(job_id) or await state.store(websocket).get_job(job_id) is None:
         await websocket.accept()
-        await websocket.close(CLOSE_NO_SUCH_JOB, f"no job {job_id}")
+        await close(websocket, CLOSE_NO_SUCH_JOB, f"no job {job_id}")
         return
     feed = Feed(state.supervisor(websocket), state.store(websocket), job_id, after=int(after))
     await serve_job_progress(websocket, feed, state.streams(websocket))
