@@ -9,11 +9,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.api import state
+from service.api.responses import JSON, errors, success
 
 router = APIRouter()
 
 
-@router.get("/health", summary="Liveness and readiness")
+@router.get(
+    "/health",
+    summary="Liveness and readiness",
+    responses={
+        **success(
+            "the service is starting or stopping: not ready", {"application/json": JSON}, 503
+        ),
+        **errors(414, 431),
+    },
+    # Public: a load balancer asks without the key.
+    openapi_extra={"security": []},
+)
 async def health(request: Request) -> JSONResponse:
     ready = getattr(request.app.state, "ready", False)
     body: dict[str, Any] = {"status": "ok" if ready else "starting", "ready": ready}
