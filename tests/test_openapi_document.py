@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from service.api.analytics import MOMENT_PATTERN
+from service.api.answers import Cancelled, JobPage, JobStarted, JobState, Uploaded
 from service.api.openapi_document import KEY_REQUIRED
 from service.api.views import CURSOR_PATTERN
 from service.app import create_app
@@ -209,6 +210,24 @@ async def test_answers_are_documented(client: httpx.AsyncClient, guarded: Server
     backwards = await client.get("/analytics/summary", params={"since": "2001", "until": "2000"})
     assert backwards.status_code == 422
     assert_documented(backwards, "get", "/analytics/summary")
+
+
+async def test_short_answers_have_their_documented_shape(client: httpx.AsyncClient) -> None:
+    for _ in range(2):  # two jobs at least: a page of one has a next cursor
+        started = await client.post("/refine/run", json={"text": SAMPLE, "passes": 1})
+        assert_documented(started, "post", "/refine/run")
+    job_id = JobStarted.model_validate(started.json()).job_id
+    JobState.model_validate((await client.get(f"/jobs/{job_id}/status")).json())
+    page = JobPage.model_validate((await client.get("/jobs", params={"limit": 1})).json())
+    assert page.next_cursor is not None
+    after = await client.get("/jobs", params={"limit": 1, "cursor": page.next_cursor})
+    assert after.status_code == 200, "a cursor the service gave out fits its pattern"
+    cancel = await client.post(f"/jobs/{job_id}/cancel")
+    if cancel.status_code == 200:
+        Cancelled.model_validate(cancel.json())
+    upload = await client.post("/files", files={"file": ("a.md", b"# A title\n\nSome text.")})
+    assert upload.status_code == 201
+    Uploaded.model_validate(upload.json())
 
 
 @pytest.mark.parametrize(

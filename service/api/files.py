@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from service.api import state
+from service.api.answers import Uploaded
 from service.api.job_plans import new_id
 from service.api.responses import protected
 from service.api.uploads import read_upload
@@ -28,14 +29,17 @@ _FILE_404 = {404: "no document with this id (an upload's id is not one)"}
     "/files",
     status_code=201,
     summary="Upload one document (.txt, .md or .docx)",
-    responses=protected(
-        400,
-        413,
-        415,
-        422,
-        503,
-        why={422: "not one file, a file with no text, or one that cannot be read"},
-    ),
+    responses={
+        201: {"model": Uploaded, "description": "the file is stored"},
+        **protected(
+            400,
+            413,
+            415,
+            422,
+            503,
+            why={422: "not one file, a file with no text, or one that cannot be read"},
+        ),
+    },
 )
 async def upload(request: Request, file: UploadFile) -> JSONResponse:
     # FastAPI hands over the last of several; the form it parsed is cached.

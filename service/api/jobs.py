@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response as StarletteResponse
 
 from service.api import state
+from service.api.answers import Cancelled, JobPage, JobStarted, JobState
 from service.api.job_plans import build_job
-from service.api.responses import JSON, TEXT, protected, success
+from service.api.responses import TEXT, protected
 from service.api.run_request import OPENAPI_BODY, read_run_request
 from service.api.views import (
     CURSOR_PATTERN,
@@ -42,12 +43,13 @@ def _accepts_event_stream(request: Request) -> bool:
     summary="Start a refinement job",
     openapi_extra=OPENAPI_BODY,
     responses={
-        **success(
-            "the job started, or, when the client accepts it, its events as they happen",
-            {"application/json": JSON, "text/event-stream": TEXT},
-            status=202,
-        ),
-        **success("the job this Idempotency-Key started before", {"application/json": JSON}),
+        202: {
+            "model": JobStarted,
+            "description": "the job started, or, when the client accepts it, its events "
+            "as they happen",
+            "content": {"text/event-stream": TEXT},
+        },
+        200: {"model": JobStarted, "description": "the job this Idempotency-Key started before"},
         **protected(
             400,
             404,
@@ -112,9 +114,13 @@ def _queue_position(request: Request, record: JobRecord) -> int | None:
 @router.get(
     "/jobs",
     summary="List jobs, newest first",
-    responses=protected(
-        422, 503, why={422: "an invalid parameter, or a cursor this service did not give out"}
-    ),
+    response_model=None,
+    responses={
+        200: {"model": JobPage, "description": "a page of jobs"},
+        **protected(
+            422, 503, why={422: "an invalid parameter, or a cursor this service did not give out"}
+        ),
+    },
 )
 async def list_jobs(
     request: Request,
@@ -155,7 +161,11 @@ async def get_job(request: Request, job_id: str) -> dict[str, Any]:
 @router.get(
     "/jobs/{job_id}/status",
     summary="A job's short status",
-    responses=protected(404, 503, why=_JOB_404),
+    response_model=None,
+    responses={
+        200: {"model": JobState, "description": "the job's status"},
+        **protected(404, 503, why=_JOB_404),
+    },
 )
 async def get_status(request: Request, job_id: str) -> dict[str, Any]:
     record = await _job_or_404(request, job_id)
@@ -165,9 +175,13 @@ async def get_status(request: Request, job_id: str) -> dict[str, Any]:
 @router.post(
     "/jobs/{job_id}/cancel",
     summary="Cancel a queued or running job",
-    responses=protected(
-        404, 409, 413, 503, why={**_JOB_404, 409: "the job has finished: nothing to cancel"}
-    ),
+    response_model=None,
+    responses={
+        200: {"model": Cancelled, "description": "the job's status after the cancel"},
+        **protected(
+            404, 409, 413, 503, why={**_JOB_404, 409: "the job has finished: nothing to cancel"}
+        ),
+    },
 )
 async def cancel(request: Request, job_id: str) -> dict[str, Any]:
     """Idempotent; completed passes are kept. A finished job answers 409."""
@@ -179,13 +193,17 @@ async def cancel(request: Request, job_id: str) -> dict[str, Any]:
     "/jobs/{job_id}/resume",
     status_code=202,
     summary="Resume an interrupted or failed job",
-    responses=protected(
-        404,
-        409,
-        413,
-        503,
-        why={**_JOB_404, 409: "the job is running, succeeded, or being resumed or deleted"},
-    ),
+    response_model=None,
+    responses={
+        202: {"model": JobStarted, "description": "the job is queued again"},
+        **protected(
+            404,
+            409,
+            413,
+            503,
+            why={**_JOB_404, 409: "the job is running, succeeded, or being resumed or deleted"},
+        ),
+    },
 )
 async def resume(request: Request, job_id: str) -> dict[str, Any]:
     record = await state.supervisor(request).resume(job_id)
