@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from service.api import state
 from service.api.feedback import plan_positions
+from service.api.responses import protected
 from service.engines import local
 from service.engines.base import StrategyInfo
 from service.engines.registry import unavailable_reason, unconfigured
@@ -16,7 +17,11 @@ from service.feedback import PRIOR_DESCRIPTION
 router = APIRouter()
 
 
-@router.get("/strategies", summary="The strategy catalogue, by engine, with feedback scores")
+@router.get(
+    "/strategies",
+    summary="The strategy catalogue, by engine, with feedback scores",
+    responses=protected(),
+)
 async def strategies(request: Request) -> dict[str, Any]:
     """Every strategy with the engines here that run it and its scores; a strategy only an
     engine not configured here runs has no engines, and ``unavailable`` says why."""

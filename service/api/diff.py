@@ -13,6 +13,7 @@ from starlette.responses import Response
 from service.api import state
 from service.api.files import document_or_404
 from service.api.outputs import attachment, download_name
+from service.api.responses import BINARY, JSON, TEXT, bare, protected, success
 from service.documents.diff import html_diff, unified_diff, word_diff
 from service.documents.formats import MEDIA_TYPES
 from service.documents.rendering import tracked_changes
@@ -25,6 +26,18 @@ router = APIRouter()
     "/refine/diff",
     response_model=None,
     summary="Diff two passes of one document (pass 0 is the original)",
+    responses={
+        **success(
+            "the diff, as `format` asks: json, unified (text), html, or docx",
+            {
+                "application/json": JSON,
+                "text/plain": TEXT,
+                "text/html": TEXT,
+                bare(MEDIA_TYPES["docx"]): BINARY,
+            },
+        ),
+        **protected(422, 404, 503, why={404: "no such document, or it has no such pass"}),
+    },
 )
 async def diff(
     request: Request,

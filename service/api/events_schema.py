@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from service.api.responses import protected
 from transports.envelope import event_json_schema
 
 router = APIRouter()
@@ -15,6 +16,7 @@ router = APIRouter()
     "/events/schema",
     summary="JSON Schema of the event envelope sent over SSE and WebSocket",
     response_description="A JSON Schema (draft 2020-12): one envelope, chosen by `type`.",
+    responses=protected(),
 )
 async def events_schema() -> dict[str, Any]:
     """Describes every envelope type; see docs/events.md for ordering and resuming."""

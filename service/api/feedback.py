@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from service.api import state
+from service.api.responses import protected
 from service.engines.base import Engine
 from service.errors import ApiError, invalid
 from service.feedback import (
@@ -96,7 +97,22 @@ async def _target(request: Request, body: FeedbackRequest) -> dict[str, Any]:
     return target
 
 
-@router.post("/strategy/feedback", status_code=201, summary="Rate a strategy")
+@router.post(
+    "/strategy/feedback",
+    status_code=201,
+    summary="Rate a strategy",
+    responses=protected(
+        400,
+        413,
+        422,
+        503,
+        why={
+            422: "an invalid body, or a strategy, engine, job, file or pass that does not "
+            "exist or does not match",
+            503: "the feedback log cannot be written right now",
+        },
+    ),
+)
 async def post_feedback(request: Request, body: FeedbackRequest) -> dict[str, Any]:
     engines = state.engines(request)
     known = {s for e in engines.values() for s in e.strategies()}
@@ -126,7 +142,11 @@ async def post_feedback(request: Request, body: FeedbackRequest) -> dict[str, An
     return record
 
 
-@router.get("/strategy/feedback/summary", summary="Feedback per strategy and engine")
+@router.get(
+    "/strategy/feedback/summary",
+    summary="Feedback per strategy and engine",
+    responses=protected(),
+)
 async def feedback_summary(request: Request) -> dict[str, Any]:
     positions = plan_positions(state.engines(request))
     return {

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Path, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from service.api import state
+from service.api.answers import Uploaded
 from service.api.job_plans import new_id
+from service.api.responses import protected
 from service.api.uploads import read_upload
 from service.api.views import version_view
 from service.documents.metrics import text_metrics
@@ -20,7 +22,25 @@ from service.store import DocumentRecord, UploadRecord
 router = APIRouter()
 
 
-@router.post("/files", status_code=201, summary="Upload one document (.txt, .md or .docx)")
+_FILE_404 = {404: "no document with this id (an upload's id is not one)"}
+
+
+@router.post(
+    "/files",
+    status_code=201,
+    summary="Upload one document (.txt, .md or .docx)",
+    responses={
+        201: {"model": Uploaded, "description": "the file is stored"},
+        **protected(
+            400,
+            413,
+            415,
+            422,
+            503,
+            why={422: "not one file, a file with no text, or one that cannot be read"},
+        ),
+    },
+)
 async def upload(request: Request, file: UploadFile) -> JSONResponse:
     # FastAPI hands over the last of several; the form it parsed is cached.
     if len((await request.form()).getlist("file")) > 1:
@@ -65,7 +85,11 @@ async def document_or_404(request: Request, file_id: str) -> DocumentRecord:
     return doc
 
 
-@router.get("/files/{file_id}/versions", summary="Every pass of a document with its metrics")
+@router.get(
+    "/files/{file_id}/versions",
+    summary="Every pass of a document with its metrics",
+    responses=protected(404, 503, why=_FILE_404),
+)
 async def versions(request: Request, file_id: str) -> dict[str, Any]:
     doc = await document_or_404(request, file_id)
     found = await state.store(request).versions(doc.id)
@@ -78,7 +102,9 @@ async def versions(request: Request, file_id: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/files/{file_id}/versions/{pass_number}", summary="One pass of a document, with its text"
+    "/files/{file_id}/versions/{pass_number}",
+    summary="One pass of a document, with its text",
+    responses=protected(404, 503, why={404: "no such document, or it has no such pass"}),
 )
 async def version(
     request: Request, file_id: str, pass_number: Annotated[int, Path(ge=0, le=10)]

@@ -9,12 +9,26 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.api import state
+from service.api.responses import JSON, errors, success
 from service.preflight import folder_problems
 
 router = APIRouter()
 
 
-@router.get("/health", summary="Liveness and readiness")
+@router.get(
+    "/health",
+    summary="Liveness and readiness",
+    responses={
+        **success(
+            "not ready: the service is starting or stopping, or a folder it writes is not writable",
+            {"application/json": JSON},
+            503,
+        ),
+        **errors(414, 431),
+    },
+    # Public: a load balancer asks without the key.
+    openapi_extra={"security": []},
+)
 async def health(request: Request) -> JSONResponse:
     started = getattr(request.app.state, "ready", False)
     # A folder that stops being writable would fail every job at its end.

@@ -9,9 +9,12 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response as StarletteResponse
 
 from service.api import state
+from service.api.answers import Cancelled, JobPage, JobStarted, JobState
 from service.api.job_plans import build_job
+from service.api.responses import TEXT, protected
 from service.api.run_request import OPENAPI_BODY, read_run_request
 from service.api.views import (
+    CURSOR_PATTERN,
     decode_cursor,
     encode_cursor,
     job_detail,
@@ -26,6 +29,8 @@ from transports.sse import event_stream
 
 router = APIRouter()
 
+_JOB_404 = {404: "no job with this id"}
+
 
 def _accepts_event_stream(request: Request) -> bool:
     return "text/event-stream" in request.headers.get("accept", "")
@@ -37,6 +42,28 @@ def _accepts_event_stream(request: Request) -> bool:
     response_model=None,
     summary="Start a refinement job",
     openapi_extra=OPENAPI_BODY,
+    responses={
+        202: {
+            "model": JobStarted,
+            "description": "the job started, or, when the client accepts it, its events "
+            "as they happen",
+            "content": {"text/event-stream": TEXT},
+        },
+        200: {"model": JobStarted, "description": "the job this Idempotency-Key started before"},
+        **protected(
+            400,
+            404,
+            413,
+            415,
+            422,
+            503,
+            why={
+                404: "a file_ids entry names no uploaded file",
+                422: "the request is invalid, or names an engine, strategy or template "
+                "this service does not offer; `detail` says which",
+            },
+        ),
+    },
 )
 async def run(
     request: Request,
@@ -84,12 +111,29 @@ def _queue_position(request: Request, record: JobRecord) -> int | None:
     return state.supervisor(request).queue_position(record.id)
 
 
-@router.get("/jobs", summary="List jobs, newest first")
+@router.get(
+    "/jobs",
+    summary="List jobs, newest first",
+    response_model=None,
+    responses={
+        200: {"model": JobPage, "description": "a page of jobs"},
+        **protected(
+            422, 503, why={422: "an invalid parameter, or a cursor this service did not give out"}
+        ),
+    },
+)
 async def list_jobs(
     request: Request,
     status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            pattern=CURSOR_PATTERN,
+            description="next_cursor of the page before; any other value is refused",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     before = decode_cursor(cursor) if cursor else None
     records = await state.store(request).list_jobs(status=status, limit=limit + 1, before=before)
@@ -101,7 +145,11 @@ async def list_jobs(
     }
 
 
-@router.get("/jobs/{job_id}", summary="A job with its files, passes, metrics and outputs")
+@router.get(
+    "/jobs/{job_id}",
+    summary="A job with its files, passes, metrics and outputs",
+    responses=protected(404, 503, why=_JOB_404),
+)
 async def get_job(request: Request, job_id: str) -> dict[str, Any]:
     record = await _job_or_404(request, job_id)
     store = state.store(request)
@@ -110,13 +158,31 @@ async def get_job(request: Request, job_id: str) -> dict[str, Any]:
     return job_detail(record, transitions, files, _queue_position(request, record))
 
 
-@router.get("/jobs/{job_id}/status", summary="A job's short status")
+@router.get(
+    "/jobs/{job_id}/status",
+    summary="A job's short status",
+    response_model=None,
+    responses={
+        200: {"model": JobState, "description": "the job's status"},
+        **protected(404, 503, why=_JOB_404),
+    },
+)
 async def get_status(request: Request, job_id: str) -> dict[str, Any]:
     record = await _job_or_404(request, job_id)
     return job_status(record, _queue_position(request, record))
 
 
-@router.post("/jobs/{job_id}/cancel", summary="Cancel a queued or running job")
+@router.post(
+    "/jobs/{job_id}/cancel",
+    summary="Cancel a queued or running job",
+    response_model=None,
+    responses={
+        200: {"model": Cancelled, "description": "the job's status after the cancel"},
+        **protected(
+            404, 409, 413, 503, why={**_JOB_404, 409: "the job has finished: nothing to cancel"}
+        ),
+    },
+)
 async def cancel(request: Request, job_id: str) -> dict[str, Any]:
     """Idempotent; completed passes are kept. A finished job answers 409."""
     status = await state.supervisor(request).cancel(job_id)
@@ -124,14 +190,34 @@ async def cancel(request: Request, job_id: str) -> dict[str, Any]:
 
 
 @router.post(
-    "/jobs/{job_id}/resume", status_code=202, summary="Resume an interrupted or failed job"
+    "/jobs/{job_id}/resume",
+    status_code=202,
+    summary="Resume an interrupted or failed job",
+    response_model=None,
+    responses={
+        202: {"model": JobStarted, "description": "the job is queued again"},
+        **protected(
+            404,
+            409,
+            413,
+            503,
+            why={**_JOB_404, 409: "the job is running, succeeded, or being resumed or deleted"},
+        ),
+    },
 )
 async def resume(request: Request, job_id: str) -> dict[str, Any]:
     record = await state.supervisor(request).resume(job_id)
     return {"job_id": record.id, "status": record.status.value, "links": job_links(record.id)}
 
 
-@router.delete("/jobs/{job_id}", status_code=204, summary="Remove a finished job and its data")
+@router.delete(
+    "/jobs/{job_id}",
+    status_code=204,
+    summary="Remove a finished job and its data",
+    responses=protected(
+        404, 409, 503, why={**_JOB_404, 409: "the job has not finished: cancel it first"}
+    ),
+)
 async def delete_job(request: Request, job_id: str) -> Response:
     await state.supervisor(request).delete(job_id)
     return Response(status_code=204)

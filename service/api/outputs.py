@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from service.api import state
+from service.api.responses import DOCUMENT_CONTENT, protected, success
 from service.documents.formats import EXTENSIONS, MEDIA_TYPES
 from service.documents.outputs import output_path
 from service.documents.rendering import CannotRender, render
@@ -56,7 +57,27 @@ async def job_document(
     raise ApiError(404, "file_not_found", f"job {job_id} has no document {file_id!r}")
 
 
-@router.get("/jobs/{job_id}/output", summary="Download a refined document")
+@router.get(
+    "/jobs/{job_id}/output",
+    summary="Download a refined document",
+    response_class=Response,
+    responses={
+        **success("the document, in the format asked for", DOCUMENT_CONTENT),
+        **protected(
+            404,
+            409,
+            422,
+            503,
+            why={
+                404: "no such job, or it has no such document",
+                409: "no pass of the document has completed yet, or it cannot be made "
+                "in that format",
+                422: "an invalid parameter, or the job has several documents and file_id "
+                "is missing",
+            },
+        ),
+    },
+)
 async def output(
     request: Request,
     job_id: str,

@@ -1,17 +1,38 @@
-"""Request bodies, validated at the edge."""
+"""Request bodies, validated at the edge.
+
+What the service checks in code, past pydantic, is said in the JSON Schema
+too where JSON Schema can say it, from the same definitions the checks use.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from service.documents.formats import TEXT_FORMATS
+from service.engines.registry import KNOWN_ENGINES
+
+
+def _any_case(text: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in text)
+
+
+# A name whose extension format_of reads as text: a file given as text cannot be a .docx.
+TEXT_FILE_NAME = (
+    "^[\\s\\S]*[^/\\\\]\\.(?:" + "|".join(_any_case(ext.lstrip(".")) for ext in TEXT_FORMATS) + ")$"
+)
 
 
 class FileInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(
-        min_length=1, max_length=255, description="file name; its extension sets the format"
+        min_length=1,
+        max_length=255,
+        description="file name; its extension sets the format (.txt, .text, .md, .markdown)",
+        # Checked by format_of, which says which extensions are allowed.
+        json_schema_extra={"pattern": TEXT_FILE_NAME},
     )
     text: str = Field(description="the document's text")
 
@@ -33,10 +54,17 @@ class RefineRequest(BaseModel):
     files: list[FileInput] | None = Field(None, max_length=100)
     file_ids: list[str] | None = Field(None, max_length=100, description="ids from POST /files")
     passes: int = Field(3, ge=1, le=10)
-    strategies: list[str] | Literal["auto"] | None = Field(
-        None, description="one per pass, cycled when shorter; 'auto' or none for the default plan"
+    strategies: Annotated[list[str], Field(min_length=1)] | Literal["auto"] | None = Field(
+        None,
+        description="one per pass, cycled when shorter; 'auto' or none for the default plan",
     )
-    engine: str | None = Field(None, description="local (default), openai")
+    engine: str | None = Field(
+        None,
+        description="local (the default, or openai when configured), openai, probe; an engine "
+        "this deployment does not offer is refused",
+        # Checked by build_job, which says why an engine is unavailable.
+        json_schema_extra={"enum": [*KNOWN_ENGINES, None]},
+    )
     model: str | None = Field(None, max_length=200)
     temperature: float | None = Field(None, ge=0, le=2)
     template: str | None = Field(

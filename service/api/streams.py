@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from service.api import state
 from service.api.job_plans import build_job
+from service.api.responses import TEXT, protected, success
 from service.api.schemas import RefineRequest
 from service.auth import require_stream_key
 from service.errors import ApiError, error_response, not_found
@@ -33,7 +34,13 @@ JOB_ID = re.compile(r"job_[0-9a-f]{16}")
     dependencies=[Depends(require_stream_key)],
     summary="The job's events as Server-Sent Events, resumable",
     response_class=EventSourceResponse,
-    responses={204: {"description": "the job is finished and the cursor is at its end"}},
+    responses={
+        **success("the events, replayed then live", {"text/event-stream": TEXT}),
+        204: {"description": "the job is finished and the cursor is at its end"},
+        **protected(404, 422, 503, why={404: "no job with this id"}),
+    },
+    # Browsers cannot set headers on an EventSource: the key may come as ?api_key= too.
+    openapi_extra={"x-query-key": True},
 )
 async def events(
     request: Request,

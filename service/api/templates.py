@@ -8,12 +8,17 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 
 from service.api import state
+from service.api.responses import protected
 from service.documents.docx import list_templates
 
 router = APIRouter()
 
 
-@router.get("/style/templates", summary="The .docx style templates and their paragraph styles")
+@router.get(
+    "/style/templates",
+    summary="The .docx style templates and their paragraph styles",
+    responses=protected(),
+)
 async def style_templates(request: Request) -> dict[str, Any]:
     folder = state.settings(request).templates_dir
     return {"templates": await anyio.to_thread.run_sync(list_templates, folder)}

@@ -99,6 +99,10 @@ def job_detail(
     return view
 
 
+# What ``encode_cursor`` gives out: unpadded URL-safe base64, as the OpenAPI document says.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"
+
+
 def encode_cursor(job: JobRecord) -> str:
     raw = json.dumps([job.created_at, job.id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
