@@ -14,22 +14,20 @@ A style the template lacks falls back to a plainer one ("List Bullet 2" to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ._md_parse import MAX_ELEMENTS, Pacer, capped_parser, parse
+from ._md_runs import BOLD, CODE, ITALIC, LINK, PLAIN, STRIKE, ParagraphXml, Runs
 from ._package import open_document, save_document
 from .templates import (
     FALLBACK_STYLE,
@@ -39,25 +37,46 @@ from .templates import (
     end_with_paragraph,
 )
 
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-# Word's own look for a link, where the template has no "Hyperlink" style.
-_LINK_BLUE = RGBColor(0x05, 0x63, 0xC1)
-_CODE_FONT = "Courier New"
+_PARSER = capped_parser(
+    MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+)
 # A table column's alignment, from the colons of its delimiter row.
 _ALIGNMENTS = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
     "center": WD_ALIGN_PARAGRAPH.CENTER,
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
 }
+# The marks that change a run's look: which flag, and whether they set it.
+_LOOKS = {
+    "strong_open": (BOLD, True),
+    "strong_close": (BOLD, False),
+    "em_open": (ITALIC, True),
+    "em_close": (ITALIC, False),
+    "s_open": (STRIKE, True),
+    "s_close": (STRIKE, False),
+}
 _DEEPEST_LIST_STYLE = 3  # Word's built-in list styles go to "List Bullet 3"
 
 
-def write_markdown(template: bytes, text: str) -> tuple[bytes, list[str]]:
-    """``text`` as the body of ``template``; also the style names it lacks."""
+def write_markdown(
+    template: bytes,
+    text: str,
+    *,
+    limit: int = MAX_ELEMENTS,
+    checkpoint: Callable[[], None] | None = None,
+) -> tuple[bytes, list[str]]:
+    """``text`` as the body of ``template``; also the style names it lacks.
+
+    Raises ``TooManyElements`` for a text of more than ``limit`` elements,
+    before any is written. ``checkpoint`` is called every so often while the
+    text is parsed and written; what it raises stops the writing.
+    """
+    tokens = parse(_PARSER, text, limit=limit, checkpoint=checkpoint)
     document = open_document(template)
     clear_body(document)
-    writer = _Writer(document, TemplateStyles(document), BodyWriter(document))
-    writer.blocks(_PARSER.parse(text))
+    styles = TemplateStyles(document)
+    writer = _Writer(document, styles, BodyWriter(document), Runs(styles), Pacer(checkpoint))
+    writer.blocks(tokens)
     end_with_paragraph(document, writer.styles, FALLBACK_STYLE)
     return save_document(document), writer.styles.missing
 
@@ -86,14 +105,6 @@ def _style_numbering(style: Any) -> Any:
 
 
 @dataclass(slots=True)
-class _Formatting:
-    bold: bool = False
-    italic: bool = False
-    strike: bool = False
-    link: str | None = None
-
-
-@dataclass(slots=True)
 class _List:
     ordered: bool
     start: int = 1
@@ -106,14 +117,19 @@ class _Writer:
     document: Document
     styles: TemplateStyles
     body: BodyWriter
+    made: Runs
+    pacer: Pacer
     lists: list[_List] = field(default_factory=list)  # the open lists, outermost first
     quotes: int = 0
+    links: dict[str, str] = field(default_factory=dict)  # a link's relationship id by URL
+    numbered_styles: dict[str | None, Any] = field(default_factory=dict)  # style id -> numPr
 
     def blocks(self, tokens: Sequence[Token]) -> None:
         index = 0
         while index < len(tokens):
             token = tokens[index]
             kind = token.type
+            self.pacer.tick()
             if kind == "table_open":
                 index = self.table(tokens, index)
                 continue
@@ -157,15 +173,10 @@ class _Writer:
             return (f"{kind}{suffix}", kind) if suffix else (kind,)
         return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
 
-    def add_paragraph(self, style: str, *alternatives: str) -> Paragraph:
-        paragraph = self.body.paragraph()
-        self.styles.apply(paragraph, style, *alternatives)
-        return paragraph
-
     def paragraph(self, inline: Token, style: str, *alternatives: str) -> Paragraph:
-        paragraph = self.add_paragraph(style, *alternatives)
+        paragraph = self.made.paragraph(style, *alternatives)
         self.runs(paragraph, inline.children or [])
-        return paragraph
+        return self.body.add(paragraph.element())
 
     def number(self, paragraph: Paragraph, open_list: _List) -> None:
         """Number an item in its own list's count: every list starts anew, at its start.
@@ -183,7 +194,10 @@ class _Writer:
         numbering.get_or_add_numId().val = num_id
 
     def new_count(self, paragraph: Paragraph, start: int) -> tuple[int, int] | None:
-        numbered = _style_numbering(paragraph.style)
+        style_id = paragraph._p.style
+        if style_id not in self.numbered_styles:
+            self.numbered_styles[style_id] = _style_numbering(paragraph.style)
+        numbered = self.numbered_styles[style_id]
         if numbered is None:
             return None
         try:
@@ -197,68 +211,55 @@ class _Writer:
         return int(count.numId), int(level)
 
     def code(self, content: str) -> None:
-        paragraph = self.add_paragraph("macro", "No Spacing")
+        paragraph = self.made.paragraph("macro", "No Spacing")
         lines = content.rstrip("\n").split("\n")
         for number, line in enumerate(lines):
-            run = paragraph.add_run(line)
-            run.font.name = _CODE_FONT
-            if number < len(lines) - 1:
-                run.add_break()
+            self.pacer.tick()
+            self.made.code_line(paragraph, line, broken=number < len(lines) - 1)
+        self.body.add(paragraph.element())
 
-    def runs(self, paragraph: Paragraph, children: Sequence[Token]) -> None:
-        formatting = _Formatting()
-        in_link: list[Run] = []  # every run made since the open link began, in order
+    def runs(self, paragraph: ParagraphXml, children: Sequence[Token]) -> None:
+        made = self.made
+        look = PLAIN
+        link: str | None = None  # the open link's target
+        link_start = 0  # where the open link's runs begin in the paragraph
+        linked = False  # whether the open link has a run
         for child in children:
+            self.pacer.tick()
             kind = child.type
-            made: Run | None = None
             if kind in ("text", "image"):  # an image shows its alternative text
-                made = self.run(paragraph, child.content, formatting)
+                if child.content:
+                    made.text(paragraph, child.content, look)
+                    linked = True
+            elif kind in _LOOKS:
+                flag, on = _LOOKS[kind]
+                look = look | flag if on else look & ~flag
             elif kind == "code_inline":
-                made = self.run(paragraph, child.content, formatting)
-                if made is not None:
-                    made.font.name = _CODE_FONT
+                if child.content:
+                    made.text(paragraph, child.content, look | CODE)
+                    linked = True
             elif kind == "softbreak":
-                made = self.run(paragraph, " ", formatting)
+                made.text(paragraph, " ", look)
+                linked = True
             elif kind == "hardbreak":
-                made = paragraph.add_run()
-                made.add_break()
-            elif kind in ("strong_open", "strong_close"):
-                formatting.bold = kind == "strong_open"
-            elif kind in ("em_open", "em_close"):
-                formatting.italic = kind == "em_open"
-            elif kind in ("s_open", "s_close"):
-                formatting.strike = kind == "s_open"
+                made.line_break(paragraph, link=bool(look & LINK))
+                linked = True
             elif kind == "link_open":
-                formatting.link = str(child.attrs.get("href", ""))
-                in_link = []
+                link = str(child.attrs.get("href", ""))
+                link_start, linked = paragraph.mark(), False
+                look = look | LINK if link else look
             elif kind == "link_close":
-                if formatting.link and in_link:
-                    self.hyperlink(paragraph, formatting.link, in_link)
-                formatting.link = None
-            if made is not None and formatting.link is not None:
-                in_link.append(made)
+                if link and linked:
+                    paragraph.wrap_link(link_start, self.relationship(link))
+                link, look = None, look & ~LINK
 
-    def run(self, paragraph: Paragraph, text: str, formatting: _Formatting) -> Run | None:
-        if not text:
-            return None
-        run = paragraph.add_run(text)
-        run.bold = formatting.bold or None
-        run.italic = formatting.italic or None
-        if formatting.strike:
-            run.font.strike = True
-        return run
-
-    def hyperlink(self, paragraph: Paragraph, url: str, runs: list[Run]) -> None:
-        """Move ``runs`` into a ``w:hyperlink`` pointing at ``url``."""
-        relationship = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-        link = OxmlElement("w:hyperlink")
-        link.set(qn("r:id"), relationship)
-        runs[0]._r.addprevious(link)
-        for run in runs:
-            if not self.styles.apply_to_run(run, "Hyperlink"):
-                run.font.underline = True
-                run.font.color.rgb = _LINK_BLUE
-            link.append(run._r)
+    def relationship(self, url: str) -> str:
+        """The id of the document's relationship to ``url``, made on first use."""
+        relationship = self.links.get(url)
+        if relationship is None:
+            relationship = self.document.part.relate_to(url, RT.HYPERLINK, is_external=True)
+            self.links[url] = relationship
+        return relationship
 
     def table(self, tokens: Sequence[Token], start: int) -> int:
         """Write the table opened at ``start``; the index after its end."""
@@ -280,9 +281,12 @@ class _Writer:
         for tr, row in zip(table._tbl.tr_lst, rows, strict=True):
             for tc, (opening, inline) in zip(tr.tc_lst, row, strict=False):
                 # A cell of a Markdown table holds one line: its own first paragraph.
-                paragraph = _Cell(tc, table).paragraphs[0]
-                self.styles.apply(paragraph, FALLBACK_STYLE)
-                self.runs(paragraph, inline.children or [])
+                written = self.made.paragraph(FALLBACK_STYLE)
+                self.runs(written, inline.children or [])
+                empty = _Cell(tc, table).paragraphs[0]._p
+                empty.addprevious(p := written.element())
+                tc.remove(empty)
+                paragraph = Paragraph(p, table)
                 align = str(opening.attrs.get("style", "")).removeprefix("text-align:")
                 if align in _ALIGNMENTS:
                     paragraph.alignment = _ALIGNMENTS[align]
