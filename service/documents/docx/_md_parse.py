@@ -24,8 +24,9 @@ from markdown_it.token import Token
 from .safety import DocxRejected
 
 # The elements of one document written as ``.docx``: a book of 300 pages is about
-# 30,000; this many take a few seconds and a few hundred MB to write.
-MAX_ELEMENTS = 500_000
+# 30,000, and 5,000,000 characters of prose about 150,000; this many take a
+# few seconds and a few hundred MB to parse and write.
+MAX_ELEMENTS = 250_000
 # Elements parsed or written between two calls of a checkpoint.
 CHECK_EVERY = 2048
 
@@ -39,8 +40,9 @@ class TooManyElements(DocxRejected):
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            f"the document has more than {limit:,} Markdown elements (blocks, pieces of "
-            f"text, marks of emphasis, links), the most a .docx is written from"
+            f"the document has more than {limit:,} elements (paragraphs, and in Markdown "
+            f"also pieces of text, marks of emphasis and links): a .docx is written from "
+            f"{limit:,} at most"
         )
         self.limit = limit
 
