@@ -207,8 +207,8 @@ class JobActor:
         if ending.finished:
             if not self.status.finished:
                 raise JobConflict(
-                    f"job {self.job_id} has done its work and is storing its end as "
-                    f"{ending.value}; it can no longer be stopped"
+                    f"job {self.job_id} has already {ending.value} (it is storing its end); "
+                    "too late to stop it"
                 )
             raise JobConflict(f"job {self.job_id} has already {ending.value}")
         if self._stop is None:

@@ -1,6 +1,6 @@
 """Time writing refined text into Word documents, against python-docx's own floor.
 
-Run as ``.venv/bin/python -m bench.docx_speed [--paragraphs N] [--rows N]``.
+Run as ``.venv/bin/python -m bench.docx_speed [--paragraphs N] [--rows N] [--dense-blocks N]``.
 Every case is timed as a median of five runs, beside its floor measured in
 the same run: python-docx opening and saving the document the case writes,
 which any way of writing it with python-docx pays at least. The cases:
@@ -11,6 +11,14 @@ which any way of writing it with python-docx pays at least. The cases:
   (``restyle``);
 - a table merged down every column, rebuilt in a template;
 - Markdown with a long table, written into a template.
+
+A second table times Markdown dense in markup (emphasis, links, inline
+code, nested lists, headings, tables; and ``*a*`` repeated) per element,
+an element being a token of markdown-it-py (a block's opening or closing,
+a piece of text, a mark of emphasis, a link), beside its baseline measured
+in the same run: the same text written run by run through python-docx's
+API, as the service once wrote it (``bench.baselines.docx_per_run``). Both
+include parsing, whose own share is shown.
 
 The documents are generated from a seeded random, so every run measures
 the same input.
@@ -26,7 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+from markdown_it import MarkdownIt
 
+from bench.baselines.docx_per_run import write_markdown as write_markdown_per_run
 from bench.diff_speed import median_seconds
 from service.documents.docx import (
     apply_texts,
@@ -82,6 +92,41 @@ def markdown(rows: int, paragraphs: int) -> str:
     return f"# Report\n\n| name | value | state |\n|---|--:|---|\n{table}\n\n{body}\n"
 
 
+def dense_markdown(blocks: int, rng: random.Random) -> str:
+    """Markdown dense in markup: every kind the writer knows, in every block."""
+    inline = ["*a*", "**b**", "`c`", "[l](https://example.com/x)", "~~s~~", "w", "***bi***", "_u_"]
+    kinds: list[Callable[[int], str]] = [
+        lambda n: f"## Heading {n} with *emphasis* and `code`",
+        lambda n: " ".join(rng.choice(inline) for _ in range(30)),
+        lambda n: "- item *one*\n  - nested **two**\n    - deeper `three`\n- [back](https://a.b)",
+        lambda n: "1. first\n2. second *em*\n\n> quote with **bold** and\n> a soft break",
+        lambda n: "| a | b |\n|:-|-:|\n| *x* | **y** |\n| `z` | [q](https://q.q) |",
+        lambda n: "*a*" * 40,
+    ]
+    return "\n\n".join(kinds[n % len(kinds)](n) for n in range(blocks)) + "\n"
+
+
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def elements(text: str) -> int:
+    tokens = _PARSER.parse(text)
+    return len(tokens) + sum(len(token.children or ()) for token in tokens)
+
+
+def per_element(label: str, template: bytes, text: str) -> str:
+    """One Markdown case: microseconds per element, then and now, and parsing's share."""
+    count = elements(text)
+    before = median_seconds(lambda: write_markdown_per_run(template, text))
+    now = median_seconds(lambda: write_markdown(template, text))
+    parse = median_seconds(lambda: _PARSER.parse(text))
+    micro = 1e6 / count
+    return (
+        f"{label:<28} {count:>9,} {before * micro:10.1f} {now * micro:10.1f} "
+        f"{before / now:7.1f}x {parse * micro:8.1f}"
+    )
+
+
 def floor_seconds(data: bytes) -> float:
     """python-docx opening and saving ``data``."""
     return median_seconds(lambda: saved(docx.Document(io.BytesIO(data))))
@@ -95,6 +140,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paragraphs", type=int, default=2000, help="prose paragraphs")
     parser.add_argument("--rows", type=int, default=240, help="rows of the merged table")
+    parser.add_argument(
+        "--dense-blocks", type=int, default=600, help="blocks of the dense Markdown"
+    )
     args = parser.parse_args()
     rng = random.Random(20261126)
     template = TEMPLATE.read_bytes()
@@ -127,6 +175,18 @@ def main() -> None:
         seconds = median_seconds(case)
         print(row(label, seconds, floor_seconds(case())), flush=True)
     print("floor: python-docx opening and saving the document the case writes")
+    print()
+    print(
+        f"{'Markdown dense in markup':<28} {'elements':>9} {'per run':>10} {'now':>10} "
+        f"{'ratio':>8} {'parsing':>8}"
+    )
+    dense = dense_markdown(args.dense_blocks, rng)
+    print(per_element("mixed markup", template, dense), flush=True)
+    print(per_element("*a* repeated", template, "*a*" * (elements(dense) // 3)), flush=True)
+    print(
+        "microseconds per element (median of 5), parsing included; per run: the same text "
+        "written through python-docx's run API (the baseline); parsing: markdown-it-py alone"
+    )
 
 
 if __name__ == "__main__":

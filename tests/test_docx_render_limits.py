@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,13 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from bench.baselines.docx_per_run import write_markdown as write_markdown_per_run
 from service.documents.docx import MAX_ELEMENTS, write_markdown
 from service.documents.render_cache import is_marked, marked, read_cached, render_key
 from service.documents.rendering import TooLargeToRender, blank_template, render
 from tests.support.server import ServerProcess
 from tests.support.streams import collect_ws, flatten, types
+from tests.test_docx_markdown import REPORT, TEMPLATES
 
 # One element a character: an emphasis mark, a letter, an emphasis mark.
 STARS = "*a*"
@@ -58,6 +61,25 @@ def test_a_dense_document_reads_back_run_by_run() -> None:
     assert len(paragraph.hyperlinks) == 2000
     assert {link.address for link in paragraph.hyperlinks} == {"https://example.com/x"}
     assert [run.font.strike for run in paragraph.runs if run.text == "s"][:2] == [True, True]
+
+
+@pytest.mark.parametrize("template", ["default", "academic", "business"])
+def test_the_xml_is_the_one_python_docx_wrote_run_by_run(template: str) -> None:
+    """Every part of the package, for documents of every kind of markup, is what the
+    writer made through python-docx's run API (kept as the benchmark's baseline)."""
+    blank = (TEMPLATES / f"{template}.docx").read_bytes()
+    edges = (
+        'tab\there  \n\n  edges  \n\nx<&>"y"\n\n**strong  \nbroken** [link  \nbroken](u)\n\n'
+        "| **h** [l](https://h.h) *i*  | `c` |\n|:-:|--|\n| [](x) [a]() | b |\n\n"
+        "3. three\n4. four\n\npause\n\n1. again\n   1. inner\n\n- x\n\n  1. in bullet"
+    )
+    for text in (REPORT, dense_markdown(20), STARS * 200, edges):
+        now, before = write_markdown(blank, text), write_markdown_per_run(blank, text)
+        assert now[1] == before[1]
+        with zipfile.ZipFile(io.BytesIO(now[0])) as a, zipfile.ZipFile(io.BytesIO(before[0])) as b:
+            assert a.namelist() == b.namelist()
+            for name in a.namelist():
+                assert a.read(name) == b.read(name), name
 
 
 def test_past_the_cap_the_render_is_refused_before_it_starts() -> None:

@@ -21,7 +21,7 @@ from service.documents.render_slots import run_render
 from service.documents.rendering import CannotRender, TooLargeToRender, render
 from service.documents.template_files import UnknownTemplate, read_template
 from service.errors import ApiError, invalid, not_found
-from service.store import DocumentRecord, JobRecord
+from service.store import DocumentRecord, JobRecord, JobStatus
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -77,6 +77,8 @@ async def output(
     fmt = format or job.output_format or doc.format
     if fmt == "docx":
         data = await _docx(request, job, doc, latest.text)
+    elif (written := await _written_output(request, job, doc, fmt)) is not None:
+        data = written
     else:
         data = render(fmt, doc.format, latest.text).data
     return Response(
@@ -84,6 +86,28 @@ async def output(
         media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": attachment(download_name(doc, fmt))},
     )
+
+
+async def _written_output(
+    request: Request, job: JobRecord, doc: DocumentRecord, fmt: str
+) -> bytes | None:
+    """The text file a succeeded job wrote for ``doc``, when that is what is asked for.
+
+    A job writes each document's output from its last pass as that
+    document's passes end, so a succeeded job's file is its latest version
+    already written; only another format, or a file that cannot be read
+    (say, since removed), is made again.
+    """
+    if job.status is not JobStatus.SUCCEEDED or fmt != (job.output_format or doc.format):
+        return None
+    path = output_path(state.settings(request).output_dir, job.id, doc.id, fmt)
+    try:
+        return await anyio.Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("cannot read %s (%s); making %s again", path, exc, doc.id)
+        return None
 
 
 async def _docx(request: Request, job: JobRecord, doc: DocumentRecord, text: str) -> bytes:

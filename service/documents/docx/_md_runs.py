@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
+from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 from docx.oxml.ns import nsdecls
 from docx.oxml.parser import parse_xml
 from docx.shared import RGBColor
@@ -36,7 +36,6 @@ _OPEN_PARAGRAPH = f"<w:p {nsdecls('w', 'r')}>"
 _DECLARATIONS = (f" {nsdecls('w')}", f" {nsdecls('r')}")
 _LINE_BREAK = "<w:br/>"
 _TAB = "<w:tab/>"
-_QUOTE = {'"': "&quot;"}
 # What python-docx turns into elements of their own when it sets a run's text.
 _SPECIAL = re.compile("([\t\r\n])")
 
@@ -80,18 +79,50 @@ class Runs:
     def __init__(self, styles: TemplateStyles) -> None:
         self._styles = styles
         self._runs: dict[Look, str] = {}
-        self._paragraphs: dict[tuple[str, ...], str] = {}
+        self._paragraphs: dict[tuple[tuple[str, ...], WD_PARAGRAPH_ALIGNMENT | None], str] = {}
+        self._style_ids: dict[tuple[str, ...], str | None] = {}
 
-    def paragraph(self, style: str, *alternatives: str) -> ParagraphXml:
-        """A paragraph in the first of the styles the template has (as ``styles.apply``)."""
+    def paragraph(
+        self,
+        style: str,
+        *alternatives: str,
+        alignment: WD_PARAGRAPH_ALIGNMENT | None = None,
+        numbering: tuple[int, int] | None = None,
+    ) -> ParagraphXml:
+        """A paragraph in the first of the styles the template has (as ``styles.apply``),
+        aligned as ``alignment`` says and numbered in ``numbering`` (numId, level)."""
+        properties = self._properties_of(style, alternatives, alignment)
+        if numbering is not None:
+            num_id, level = numbering
+            numbered = (
+                f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr></w:pPr>'
+            )
+            if properties.endswith("/>"):
+                properties = properties[:-2] + ">" + numbered
+            else:
+                properties = properties.removesuffix("</w:pPr>") + numbered
+        return ParagraphXml(properties)
+
+    def style_id(self, style: str, *alternatives: str) -> str | None:
+        """The id of the style a paragraph of ``style`` gets (None: the default style)."""
+        self._properties_of(style, alternatives, None)
+        return self._style_ids[(style, *alternatives)]
+
+    def _properties_of(
+        self, style: str, alternatives: tuple[str, ...], alignment: WD_PARAGRAPH_ALIGNMENT | None
+    ) -> str:
         key = (style, *alternatives)
-        properties = self._paragraphs.get(key)
+        properties = self._paragraphs.get((key, alignment))
         if properties is None:
             p = new_element("w:p")
-            self._styles.apply(Paragraph(p, None), style, *alternatives)  # type: ignore[arg-type]
+            paragraph = Paragraph(p, None)  # type: ignore[arg-type]
+            self._styles.apply(paragraph, style, *alternatives)
+            self._style_ids[key] = p.style
+            if alignment is not None:
+                paragraph.alignment = alignment
             properties = _xml(p.find(W_PPR))
-            self._paragraphs[key] = properties
-        return ParagraphXml(properties)
+            self._paragraphs[(key, alignment)] = properties
+        return properties
 
     def text(self, paragraph: ParagraphXml, text: str, look: Look) -> None:
         """A run of ``text``, as ``add_run(text)`` and then setting ``look`` would make it."""
@@ -101,9 +132,9 @@ class Runs:
         """A run of ``text`` without properties, as ``add_run(text)`` makes it."""
         paragraph.parts.append("<w:r>" + _text(text) + "</w:r>")
 
-    def line_break(self, paragraph: ParagraphXml, *, link: bool) -> None:
-        """A run holding a line break (``add_run().add_break()``)."""
-        opening = self._opening(LINK) if link else "<w:r>"
+    def line_break(self, paragraph: ParagraphXml, look: Look) -> None:
+        """A run holding a line break (``add_run().add_break()``), in ``look``."""
+        opening = self._opening(look) if look else "<w:r>"
         paragraph.parts.append(opening + _LINE_BREAK + "</w:r>")
 
     def code_line(self, paragraph: ParagraphXml, line: str, *, broken: bool) -> None:
@@ -149,8 +180,10 @@ def _xml(element: Element | None) -> str:
 
 
 def _escape(text: str) -> str:
-    """``text`` for an element's content or a quoted attribute (``xml.sax.saxutils``' way)."""
-    return escape(text, _QUOTE)
+    """``text`` for an element's content or a quoted attribute."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+    )
 
 
 def _text(text: str) -> str:

@@ -16,19 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ._md_lists import ListCounts
 from ._md_parse import MAX_ELEMENTS, Pacer, capped_parser, parse
 from ._md_runs import BOLD, CODE, ITALIC, LINK, PLAIN, STRIKE, ParagraphXml, Runs
 from ._package import open_document, save_document
+from ._xml import W_P
 from .templates import (
     FALLBACK_STYLE,
     BodyWriter,
@@ -75,7 +74,14 @@ def write_markdown(
     document = open_document(template)
     clear_body(document)
     styles = TemplateStyles(document)
-    writer = _Writer(document, styles, BodyWriter(document), Runs(styles), Pacer(checkpoint))
+    writer = _Writer(
+        document,
+        styles,
+        BodyWriter(document),
+        Runs(styles),
+        Pacer(checkpoint),
+        ListCounts(document),
+    )
     writer.blocks(tokens)
     end_with_paragraph(document, writer.styles, FALLBACK_STYLE)
     return save_document(document), writer.styles.missing
@@ -93,17 +99,6 @@ def _markup(token: Token) -> tuple[object, ...]:
     return (token.type, token.tag, token.markup, token.info, attrs, children)
 
 
-def _style_numbering(style: Any) -> Any:
-    """The ``w:numPr`` a paragraph style numbers with, its own or its base's."""
-    while style is not None:
-        properties = style.element.pPr
-        numbered = properties.numPr if properties is not None else None
-        if numbered is not None and numbered.numId is not None:
-            return numbered
-        style = style.base_style
-    return None
-
-
 @dataclass(slots=True)
 class _List:
     ordered: bool
@@ -119,10 +114,10 @@ class _Writer:
     body: BodyWriter
     made: Runs
     pacer: Pacer
+    counts: ListCounts
     lists: list[_List] = field(default_factory=list)  # the open lists, outermost first
     quotes: int = 0
     links: dict[str, str] = field(default_factory=dict)  # a link's relationship id by URL
-    numbered_styles: dict[str | None, Any] = field(default_factory=dict)  # style id -> numPr
 
     def blocks(self, tokens: Sequence[Token]) -> None:
         index = 0
@@ -135,13 +130,15 @@ class _Writer:
                 continue
             if kind == "heading_open":
                 level = int(token.tag[1:])
-                self.paragraph(tokens[index + 1], f"Heading {level}")
+                self.paragraph(tokens[index + 1], f"Heading {level}", numbering=None)
                 index += 2
             elif kind == "paragraph_open":
                 starts_item = bool(self.lists) and not self.lists[-1].item_started
-                paragraph = self.paragraph(tokens[index + 1], *self.block_style())
+                style = self.block_style()
+                numbering = None
                 if starts_item and self.lists[-1].ordered:
-                    self.number(paragraph, self.lists[-1])
+                    numbering = self.count(self.lists[-1], style)
+                self.paragraph(tokens[index + 1], *style, numbering=numbering)
                 index += 2
             elif kind in ("fence", "code_block"):
                 self.code(token.content)
@@ -173,42 +170,18 @@ class _Writer:
             return (f"{kind}{suffix}", kind) if suffix else (kind,)
         return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
 
-    def paragraph(self, inline: Token, style: str, *alternatives: str) -> Paragraph:
-        paragraph = self.made.paragraph(style, *alternatives)
+    def paragraph(
+        self, inline: Token, style: str, *alternatives: str, numbering: tuple[int, int] | None
+    ) -> None:
+        paragraph = self.made.paragraph(style, *alternatives, numbering=numbering)
         self.runs(paragraph, inline.children or [])
-        return self.body.add(paragraph.element())
+        self.body.add(paragraph.element())
 
-    def number(self, paragraph: Paragraph, open_list: _List) -> None:
-        """Number an item in its own list's count: every list starts anew, at its start.
-
-        A numbered style counts on across the whole document; each list gets
-        a numbering instance of the style's own definition, restarted.
-        """
+    def count(self, open_list: _List, style: tuple[str, ...]) -> tuple[int, int] | None:
+        """The numbering of a list's items: every list starts anew, at its start."""
         if open_list.count is None:
-            open_list.count = self.new_count(paragraph, open_list.start)
-        if open_list.count is None:
-            return  # the style numbers nothing: the template decides
-        num_id, level = open_list.count
-        numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-        numbering.get_or_add_ilvl().val = level
-        numbering.get_or_add_numId().val = num_id
-
-    def new_count(self, paragraph: Paragraph, start: int) -> tuple[int, int] | None:
-        style_id = paragraph._p.style
-        if style_id not in self.numbered_styles:
-            self.numbered_styles[style_id] = _style_numbering(paragraph.style)
-        numbered = self.numbered_styles[style_id]
-        if numbered is None:
-            return None
-        try:
-            definitions = self.document.part.numbering_part.element
-            abstract = definitions.num_having_numId(numbered.numId.val).abstractNumId.val
-        except (KeyError, NotImplementedError):  # no such numbering, or none at all
-            return None
-        level = numbered.ilvl.val if numbered.ilvl is not None else 0
-        count = definitions.add_num(abstract)
-        count.add_lvlOverride(ilvl=level).add_startOverride(start)
-        return int(count.numId), int(level)
+            open_list.count = self.counts.new(self.made.style_id(*style), open_list.start)
+        return open_list.count
 
     def code(self, content: str) -> None:
         paragraph = self.made.paragraph("macro", "No Spacing")
@@ -218,9 +191,13 @@ class _Writer:
             self.made.code_line(paragraph, line, broken=number < len(lines) - 1)
         self.body.add(paragraph.element())
 
-    def runs(self, paragraph: ParagraphXml, children: Sequence[Token]) -> None:
+    def runs(
+        self, paragraph: ParagraphXml, children: Sequence[Token], *, header: bool = False
+    ) -> None:
+        """Write the runs of ``children``; in a ``header`` cell, bold but for a link's
+        (python-docx once bolded a header cell's runs afterwards, and saw no link's)."""
         made = self.made
-        look = PLAIN
+        look = shown = BOLD if header else PLAIN  # the marks' look, and the runs' look
         link: str | None = None  # the open link's target
         link_start = 0  # where the open link's runs begin in the paragraph
         linked = False  # whether the open link has a run
@@ -229,21 +206,22 @@ class _Writer:
             kind = child.type
             if kind in ("text", "image"):  # an image shows its alternative text
                 if child.content:
-                    made.text(paragraph, child.content, look)
+                    made.text(paragraph, child.content, shown)
                     linked = True
+                continue
+            if kind == "code_inline":
+                if child.content:
+                    made.text(paragraph, child.content, shown | CODE)
+                    linked = True
+            elif kind == "softbreak":
+                made.text(paragraph, " ", shown)
+                linked = True
+            elif kind == "hardbreak":  # a run of its own: only a link's look, or a header's
+                made.line_break(paragraph, shown & (BOLD | LINK) if header else look & LINK)
+                linked = True
             elif kind in _LOOKS:
                 flag, on = _LOOKS[kind]
                 look = look | flag if on else look & ~flag
-            elif kind == "code_inline":
-                if child.content:
-                    made.text(paragraph, child.content, look | CODE)
-                    linked = True
-            elif kind == "softbreak":
-                made.text(paragraph, " ", look)
-                linked = True
-            elif kind == "hardbreak":
-                made.line_break(paragraph, link=bool(look & LINK))
-                linked = True
             elif kind == "link_open":
                 link = str(child.attrs.get("href", ""))
                 link_start, linked = paragraph.mark(), False
@@ -252,6 +230,7 @@ class _Writer:
                 if link and linked:
                     paragraph.wrap_link(link_start, self.relationship(link))
                 link, look = None, look & ~LINK
+            shown = look | BOLD if header and not look & LINK else look
 
     def relationship(self, url: str) -> str:
         """The id of the document's relationship to ``url``, made on first use."""
@@ -280,17 +259,12 @@ class _Writer:
         # leaves its last cells empty.
         for tr, row in zip(table._tbl.tr_lst, rows, strict=True):
             for tc, (opening, inline) in zip(tr.tc_lst, row, strict=False):
-                # A cell of a Markdown table holds one line: its own first paragraph.
-                written = self.made.paragraph(FALLBACK_STYLE)
-                self.runs(written, inline.children or [])
-                empty = _Cell(tc, table).paragraphs[0]._p
-                empty.addprevious(p := written.element())
-                tc.remove(empty)
-                paragraph = Paragraph(p, table)
+                # A cell of a Markdown table holds one line: its own first paragraph,
+                # replaced. A header cell's runs are bold, but for a link's.
                 align = str(opening.attrs.get("style", "")).removeprefix("text-align:")
-                if align in _ALIGNMENTS:
-                    paragraph.alignment = _ALIGNMENTS[align]
-                if opening.type == "th_open":
-                    for run in paragraph.runs:
-                        run.bold = True
+                written = self.made.paragraph(FALLBACK_STYLE, alignment=_ALIGNMENTS.get(align))
+                self.runs(written, inline.children or [], header=opening.type == "th_open")
+                empty = tc.find(W_P)
+                empty.addprevious(written.element())
+                tc.remove(empty)
         return index + 1
