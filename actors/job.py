@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,9 @@ from service.documents.diff import changed_ratio
 from service.documents.docx import SEPARATOR
 from service.documents.metrics import text_metrics
 from service.documents.outputs import output_path, write_atomically
-from service.documents.rendering import CannotRender, Rendered, render
+from service.documents.render_cache import marked, render_key
+from service.documents.render_slots import run_render
+from service.documents.rendering import CannotRender, Rendered, TooLargeToRender, render
 from service.documents.template_files import UnknownTemplate, read_template
 from service.engines.base import Engine, EngineError, PassOptions, PassOutcome, TextDelta
 from service.store import DocumentRecord, JobRecord, JobStatus, NewVersion, Store
@@ -203,6 +205,11 @@ class JobActor:
         if ending is JobStatus.CANCELLED and stop.status is JobStatus.CANCELLED:
             return ending  # cancelling twice is fine
         if ending.finished:
+            if not self.status.finished:
+                raise JobConflict(
+                    f"job {self.job_id} has already {ending.value} (it is storing its end); "
+                    "too late to stop it"
+                )
             raise JobConflict(f"job {self.job_id} has already {ending.value}")
         if self._stop is None:
             self._stop = stop
@@ -304,6 +311,10 @@ class JobActor:
             },
         )
         outputs = [await self._refine_document(doc) for doc in documents]
+        # A cancel taken while the last output was written (past the render's last
+        # checkpoint) ends the job cancelled, as its answer said; from ``_finish`` on,
+        # the job is succeeding and a cancel is refused (``_request_stop``).
+        await anyio.lowlevel.checkpoint_if_cancelled()
         await self._finish(
             JobStatus.SUCCEEDED,
             "done",
@@ -402,22 +413,40 @@ class JobActor:
         return outcome.text, changed
 
     async def _write_output(self, doc: DocumentRecord, text: str, fmt: str) -> dict[str, Any]:
+        """Render and write the document's output, in a render slot; a cancel stops the render.
+
+        A ``.docx`` is marked with what it was rendered from (``render_cache``),
+        so that downloading it again serves this file.
+        """
         source, original = await self._store.docx_origin(doc) if fmt == "docx" else (None, None)
         template = self.job.options.get("template")
         path = output_path(self._output_dir, self.job_id, doc.id, fmt)
 
-        def render_and_write() -> Rendered:
+        def render_and_write(checkpoint: Callable[[], None]) -> Rendered:
             template_bytes = (
                 read_template(self._templates_dir, template) if template and fmt == "docx" else None
             )
             rendered = render(
-                fmt, doc.format, text, source=source, template=template_bytes, original=original
+                fmt,
+                doc.format,
+                text,
+                source=source,
+                template=template_bytes,
+                original=original,
+                checkpoint=checkpoint,
             )
+            if fmt == "docx":
+                key = render_key(
+                    fmt, doc.format, text, template=template_bytes, source=source, original=original
+                )
+                rendered = dataclasses.replace(rendered, data=marked(rendered.data, key))
             write_atomically(path, rendered.data)
             return rendered
 
         try:
-            rendered = await anyio.to_thread.run_sync(render_and_write)
+            rendered = await run_render(render_and_write)
+        except TooLargeToRender as exc:
+            raise EngineError(str(exc), code="too_large_to_render") from None
         except (CannotRender, UnknownTemplate) as exc:
             raise EngineError(str(exc), code="output_failed") from None
         except OSError as exc:

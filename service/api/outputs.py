@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Annotated, Literal
 from urllib.parse import quote
 
@@ -15,7 +17,9 @@ from service.api import state
 from service.api.responses import DOCUMENT_CONTENT, protected, success
 from service.documents.formats import EXTENSIONS, MEDIA_TYPES
 from service.documents.outputs import output_path
-from service.documents.rendering import CannotRender, render
+from service.documents.render_cache import keep, marked, read_cached, render_key
+from service.documents.render_slots import run_render
+from service.documents.rendering import CannotRender, TooLargeToRender, render
 from service.documents.template_files import UnknownTemplate, read_template
 from service.errors import ApiError, invalid, not_found
 from service.store import DocumentRecord, JobRecord, JobStatus
@@ -92,10 +96,12 @@ async def output(
     if latest is None or latest.pass_number == 0 or latest.text is None:
         raise ApiError(409, "no_output", f"no pass of {doc.id!r} has completed yet")
     fmt = format or job.output_format or doc.format
-    if (written := await _written_output(request, job, doc, fmt)) is not None:
+    if fmt == "docx":
+        data = await _docx(request, job, doc, latest.text)
+    elif (written := await _written_output(request, job, doc, fmt)) is not None:
         data = written
     else:
-        data = await _render(request, job, doc, fmt, latest.text)
+        data = render(fmt, doc.format, latest.text).data
     return Response(
         data,
         media_type=MEDIA_TYPES[fmt],
@@ -106,12 +112,12 @@ async def output(
 async def _written_output(
     request: Request, job: JobRecord, doc: DocumentRecord, fmt: str
 ) -> bytes | None:
-    """The file a succeeded job wrote for ``doc``, when that is what is asked for.
+    """The text file a succeeded job wrote for ``doc``, when that is what is asked for.
 
     A job writes each document's output from its last pass as that
     document's passes end, so a succeeded job's file is its latest version
-    already rendered, with the template it ran with; only another format, or
-    a file that cannot be read (say, since removed), is made again.
+    already written; only another format, or a file that cannot be read
+    (say, since removed), is made again.
     """
     if job.status is not JobStatus.SUCCEEDED or fmt != (job.output_format or doc.format):
         return None
@@ -121,25 +127,69 @@ async def _written_output(
     except FileNotFoundError:
         return None
     except OSError as exc:
-        log.warning("cannot read %s (%s); rendering %s again", path, exc, doc.id)
+        log.warning("cannot read %s (%s); making %s again", path, exc, doc.id)
         return None
 
 
-async def _render(
-    request: Request, job: JobRecord, doc: DocumentRecord, fmt: str, text: str
-) -> bytes:
-    store = state.store(request)
-    source, original = await store.docx_origin(doc) if fmt == "docx" else (None, None)
-    template = job.options.get("template") if fmt == "docx" else None
-    folder = state.settings(request).templates_dir
+async def _docx(request: Request, job: JobRecord, doc: DocumentRecord, text: str) -> bytes:
+    """The ``.docx`` of ``text``: the one kept in the job's folder if it was made from the
+    same inputs (the job's own output, or an earlier download's), else rendered and kept.
 
-    def make() -> bytes:
-        template_bytes = read_template(folder, template) if template else None
-        return render(
-            fmt, doc.format, text, source=source, template=template_bytes, original=original
-        ).data
+    A render waits for a free render slot, and stops if the client leaves.
+    """
+    store = state.store(request)
+    settings = state.settings(request)
+    source, original = await store.docx_origin(doc)
+    template = job.options.get("template")
+    path = output_path(settings.output_dir, job.id, doc.id, "docx")
+
+    def lookup() -> tuple[bytes, bytes | None, bytes | None]:
+        template_bytes = read_template(settings.templates_dir, template) if template else None
+        key = render_key(
+            "docx", doc.format, text, template=template_bytes, source=source, original=original
+        )
+        return key, template_bytes, read_cached(path, key)
+
+    def make(key: bytes, template_bytes: bytes | None, checkpoint: Callable[[], None]) -> bytes:
+        rendered = render(
+            "docx",
+            doc.format,
+            text,
+            source=source,
+            template=template_bytes,
+            original=original,
+            checkpoint=checkpoint,
+        )
+        data = marked(rendered.data, key)
+        keep(path, data)
+        return data
 
     try:
-        return await anyio.to_thread.run_sync(make)
-    except (CannotRender, UnknownTemplate) as exc:
-        raise ApiError(409, "cannot_render", f"cannot make a {fmt} of {doc.id!r}: {exc}") from None
+        key, template_bytes, cached = await anyio.to_thread.run_sync(lookup)
+    except UnknownTemplate as exc:
+        raise ApiError(409, "cannot_render", f"cannot make a docx of {doc.id!r}: {exc}") from None
+    if cached is not None:
+        return cached
+    rendered: bytes | CannotRender | None = None  # None: the client left
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_cancel_when_disconnected, request, tg.cancel_scope)
+        try:
+            rendered = await run_render(functools.partial(make, key, template_bytes))
+        except CannotRender as exc:
+            rendered = exc
+        tg.cancel_scope.cancel()
+    if isinstance(rendered, TooLargeToRender):
+        detail = f"cannot make a docx of {doc.id!r}: {rendered}"
+        raise ApiError(409, "too_large_to_render", detail, limit=rendered.limit)
+    if isinstance(rendered, CannotRender):
+        raise ApiError(409, "cannot_render", f"cannot make a docx of {doc.id!r}: {rendered}")
+    if rendered is None:  # nobody reads this
+        raise ApiError(499, "client_gone", "the client left before the document was rendered")
+    return rendered
+
+
+async def _cancel_when_disconnected(request: Request, scope: anyio.CancelScope) -> None:
+    """Cancel ``scope`` once the client has gone: its render is then wasted work."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+    scope.cancel()

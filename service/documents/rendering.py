@@ -11,18 +11,20 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import docx
 
 from service.documents.docx import (
+    MAX_ELEMENTS,
     SEPARATOR,
     DocxRejected,
     DocxText,
     Reach,
     TextCountMismatch,
+    TooManyElements,
     apply_texts,
     markdown_markup,
     read_docx,
@@ -46,6 +48,14 @@ _NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 
 class CannotRender(ValueError):
     """The text no longer fits its document (an engine merged or split paragraphs)."""
+
+
+class TooLargeToRender(CannotRender):
+    """The text has more elements than one ``.docx`` is written from (``MAX_ELEMENTS``)."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +102,22 @@ def render(
     source: bytes | None = None,
     template: bytes | None = None,
     original: str | None = None,
+    limit: int = MAX_ELEMENTS,
+    checkpoint: Callable[[], None] | None = None,
 ) -> Rendered:
     """``text`` as a file of format ``fmt``. A ``.docx`` document needs its ``source``,
     and its ``original`` text (pass 0) to tell how it was read.
 
     Raises ``CannotRender``, with why, for a template that is no usable ``.docx``
-    (a file put in the templates folder) as for text that no longer fits.
+    (a file put in the templates folder) as for text that no longer fits;
+    ``TooLargeToRender`` for a text of more than ``limit`` elements, before
+    the work starts. ``checkpoint`` is called every so often while a text
+    is written; what it raises (a cancellation) stops the writing.
     """
     try:
-        return _render(fmt, doc_format, text, source, template, original)
+        return _render(fmt, doc_format, text, source, template, original, limit, checkpoint)
+    except TooManyElements as exc:
+        raise TooLargeToRender(str(exc), exc.limit) from None
     except DocxRejected as exc:
         raise CannotRender(str(exc)) from None
 
@@ -112,6 +129,8 @@ def _render(
     source: bytes | None,
     template: bytes | None,
     original: str | None,
+    limit: int,
+    checkpoint: Callable[[], None] | None,
 ) -> Rendered:
     if fmt in ("txt", "md"):
         return Rendered(text.encode())
@@ -135,9 +154,15 @@ def _render(
             log.warning("could not rebuild the document's tables in the template", exc_info=True)
             return Rendered(*write_with_template(template, body))
     if doc_format == "md":
-        return Rendered(*write_markdown(template or blank_template(), text))
+        written = write_markdown(
+            template or blank_template(), text, limit=limit, checkpoint=checkpoint
+        )
+        return Rendered(*written)
+    if text.count(SEPARATOR) >= limit:
+        raise TooManyElements(limit)
     paragraphs = [("Normal", block) for block in text.split(SEPARATOR)]
-    return Rendered(*write_with_template(template or blank_template(), paragraphs))
+    written = write_with_template(template or blank_template(), paragraphs, checkpoint=checkpoint)
+    return Rendered(*written)
 
 
 def tracked_changes(
@@ -181,9 +206,13 @@ def _tracked_markdown(before: str, after: str, author: str, date: datetime) -> b
     if markdown_markup(before) != markdown_markup(after):
         return None
     template = blank_template()
-    old_document = write_markdown(template, before)[0]
+    try:
+        old_document = write_markdown(template, before)[0]
+        new_document = write_markdown(template, after)[0]
+    except TooManyElements:
+        return None  # too large to render: the revisions are made in the source text
     old = read_docx(old_document).texts
-    new = read_docx(write_markdown(template, after)[0]).texts
+    new = read_docx(new_document).texts
     if len(old) != len(new):
         return None
     return tracked_changes_docx(old_document, old, new, author=author, date=date)

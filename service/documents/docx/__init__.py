@@ -12,6 +12,7 @@ first and raises ``DocxRejected`` for a file it will not open.
 
 from __future__ import annotations
 
+from ._md_parse import MAX_ELEMENTS, TooManyElements
 from ._package import save_document
 from .apply import ParagraphCountChanged, apply_texts
 from .markdown import markdown_markup, write_markdown
@@ -24,6 +25,7 @@ from .tracked import tracked_changes_docx
 
 __all__ = [
     "FALLBACK_STYLE",
+    "MAX_ELEMENTS",
     "SEPARATOR",
     "DocxParagraph",
     "DocxRejected",
@@ -31,6 +33,7 @@ __all__ = [
     "ParagraphCountChanged",
     "Reach",
     "TextCountMismatch",
+    "TooManyElements",
     "apply_texts",
     "check_docx",
     "list_templates",

@@ -10,27 +10,29 @@ stays as text, and images show their alternative text: nothing is fetched.
 A style the template lacks falls back to a plainer one ("List Bullet 2" to
 "List Bullet", a code block's "macro" to "No Spacing") and then to
 ``Normal``.
+
+A text of more than ``MAX_ELEMENTS`` tokens is refused while it is parsed
+(``_md_parse``). Paragraphs are written as XML text from run and paragraph
+properties made once through python-docx (``_md_runs``): the same XML as
+python-docx's run API writes, for a fraction of its cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import RGBColor
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ._md_lists import ListCounts
+from ._md_parse import MAX_ELEMENTS, Pacer, capped_parser, parse
+from ._md_runs import BOLD, CODE, ITALIC, LINK, PLAIN, STRIKE, ParagraphXml, Runs
 from ._package import open_document, save_document
+from ._xml import W_P
 from .templates import (
     FALLBACK_STYLE,
     BodyWriter,
@@ -39,25 +41,53 @@ from .templates import (
     end_with_paragraph,
 )
 
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-# Word's own look for a link, where the template has no "Hyperlink" style.
-_LINK_BLUE = RGBColor(0x05, 0x63, 0xC1)
-_CODE_FONT = "Courier New"
+_PARSER = capped_parser(
+    MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+)
 # A table column's alignment, from the colons of its delimiter row.
 _ALIGNMENTS = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
     "center": WD_ALIGN_PARAGRAPH.CENTER,
     "right": WD_ALIGN_PARAGRAPH.RIGHT,
 }
+# The marks that change a run's look: which flag, and whether they set it.
+_LOOKS = {
+    "strong_open": (BOLD, True),
+    "strong_close": (BOLD, False),
+    "em_open": (ITALIC, True),
+    "em_close": (ITALIC, False),
+    "s_open": (STRIKE, True),
+    "s_close": (STRIKE, False),
+}
 _DEEPEST_LIST_STYLE = 3  # Word's built-in list styles go to "List Bullet 3"
 
 
-def write_markdown(template: bytes, text: str) -> tuple[bytes, list[str]]:
-    """``text`` as the body of ``template``; also the style names it lacks."""
+def write_markdown(
+    template: bytes,
+    text: str,
+    *,
+    limit: int = MAX_ELEMENTS,
+    checkpoint: Callable[[], None] | None = None,
+) -> tuple[bytes, list[str]]:
+    """``text`` as the body of ``template``; also the style names it lacks.
+
+    Raises ``TooManyElements`` for a text of more than ``limit`` elements,
+    before any is written. ``checkpoint`` is called every so often while the
+    text is parsed and written; what it raises stops the writing.
+    """
+    tokens = parse(_PARSER, text, limit=limit, checkpoint=checkpoint)
     document = open_document(template)
     clear_body(document)
-    writer = _Writer(document, TemplateStyles(document), BodyWriter(document))
-    writer.blocks(_PARSER.parse(text))
+    styles = TemplateStyles(document)
+    writer = _Writer(
+        document,
+        styles,
+        BodyWriter(document),
+        Runs(styles),
+        Pacer(checkpoint),
+        ListCounts(document),
+    )
+    writer.blocks(tokens)
     end_with_paragraph(document, writer.styles, FALLBACK_STYLE)
     return save_document(document), writer.styles.missing
 
@@ -74,25 +104,6 @@ def _markup(token: Token) -> tuple[object, ...]:
     return (token.type, token.tag, token.markup, token.info, attrs, children)
 
 
-def _style_numbering(style: Any) -> Any:
-    """The ``w:numPr`` a paragraph style numbers with, its own or its base's."""
-    while style is not None:
-        properties = style.element.pPr
-        numbered = properties.numPr if properties is not None else None
-        if numbered is not None and numbered.numId is not None:
-            return numbered
-        style = style.base_style
-    return None
-
-
-@dataclass(slots=True)
-class _Formatting:
-    bold: bool = False
-    italic: bool = False
-    strike: bool = False
-    link: str | None = None
-
-
 @dataclass(slots=True)
 class _List:
     ordered: bool
@@ -106,26 +117,33 @@ class _Writer:
     document: Document
     styles: TemplateStyles
     body: BodyWriter
+    made: Runs
+    pacer: Pacer
+    counts: ListCounts
     lists: list[_List] = field(default_factory=list)  # the open lists, outermost first
     quotes: int = 0
+    links: dict[str, str] = field(default_factory=dict)  # a link's relationship id by URL
 
     def blocks(self, tokens: Sequence[Token]) -> None:
         index = 0
         while index < len(tokens):
             token = tokens[index]
             kind = token.type
+            self.pacer.tick()
             if kind == "table_open":
                 index = self.table(tokens, index)
                 continue
             if kind == "heading_open":
                 level = int(token.tag[1:])
-                self.paragraph(tokens[index + 1], f"Heading {level}")
+                self.paragraph(tokens[index + 1], f"Heading {level}", numbering=None)
                 index += 2
             elif kind == "paragraph_open":
                 starts_item = bool(self.lists) and not self.lists[-1].item_started
-                paragraph = self.paragraph(tokens[index + 1], *self.block_style())
+                style = self.block_style()
+                numbering = None
                 if starts_item and self.lists[-1].ordered:
-                    self.number(paragraph, self.lists[-1])
+                    numbering = self.count(self.lists[-1], style)
+                self.paragraph(tokens[index + 1], *style, numbering=numbering)
                 index += 2
             elif kind in ("fence", "code_block"):
                 self.code(token.content)
@@ -157,108 +175,75 @@ class _Writer:
             return (f"{kind}{suffix}", kind) if suffix else (kind,)
         return ("Quote",) if self.quotes else (FALLBACK_STYLE,)
 
-    def add_paragraph(self, style: str, *alternatives: str) -> Paragraph:
-        paragraph = self.body.paragraph()
-        self.styles.apply(paragraph, style, *alternatives)
-        return paragraph
-
-    def paragraph(self, inline: Token, style: str, *alternatives: str) -> Paragraph:
-        paragraph = self.add_paragraph(style, *alternatives)
+    def paragraph(
+        self, inline: Token, style: str, *alternatives: str, numbering: tuple[int, int] | None
+    ) -> None:
+        paragraph = self.made.paragraph(style, *alternatives, numbering=numbering)
         self.runs(paragraph, inline.children or [])
-        return paragraph
+        self.body.add(paragraph.element())
 
-    def number(self, paragraph: Paragraph, open_list: _List) -> None:
-        """Number an item in its own list's count: every list starts anew, at its start.
-
-        A numbered style counts on across the whole document; each list gets
-        a numbering instance of the style's own definition, restarted.
-        """
+    def count(self, open_list: _List, style: tuple[str, ...]) -> tuple[int, int] | None:
+        """The numbering of a list's items: every list starts anew, at its start."""
         if open_list.count is None:
-            open_list.count = self.new_count(paragraph, open_list.start)
-        if open_list.count is None:
-            return  # the style numbers nothing: the template decides
-        num_id, level = open_list.count
-        numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-        numbering.get_or_add_ilvl().val = level
-        numbering.get_or_add_numId().val = num_id
-
-    def new_count(self, paragraph: Paragraph, start: int) -> tuple[int, int] | None:
-        numbered = _style_numbering(paragraph.style)
-        if numbered is None:
-            return None
-        try:
-            definitions = self.document.part.numbering_part.element
-            abstract = definitions.num_having_numId(numbered.numId.val).abstractNumId.val
-        except (KeyError, NotImplementedError):  # no such numbering, or none at all
-            return None
-        level = numbered.ilvl.val if numbered.ilvl is not None else 0
-        count = definitions.add_num(abstract)
-        count.add_lvlOverride(ilvl=level).add_startOverride(start)
-        return int(count.numId), int(level)
+            open_list.count = self.counts.new(self.made.style_id(*style), open_list.start)
+        return open_list.count
 
     def code(self, content: str) -> None:
-        paragraph = self.add_paragraph("macro", "No Spacing")
+        paragraph = self.made.paragraph("macro", "No Spacing")
         lines = content.rstrip("\n").split("\n")
         for number, line in enumerate(lines):
-            run = paragraph.add_run(line)
-            run.font.name = _CODE_FONT
-            if number < len(lines) - 1:
-                run.add_break()
+            self.pacer.tick()
+            self.made.code_line(paragraph, line, broken=number < len(lines) - 1)
+        self.body.add(paragraph.element())
 
-    def runs(self, paragraph: Paragraph, children: Sequence[Token]) -> None:
-        formatting = _Formatting()
-        in_link: list[Run] = []  # every run made since the open link began, in order
+    def runs(
+        self, paragraph: ParagraphXml, children: Sequence[Token], *, header: bool = False
+    ) -> None:
+        """Write the runs of ``children``; in a ``header`` cell, bold but for a link's
+        (python-docx once bolded a header cell's runs afterwards, and saw no link's)."""
+        made = self.made
+        look = shown = BOLD if header else PLAIN  # the marks' look, and the runs' look
+        link: str | None = None  # the open link's target
+        link_start = 0  # where the open link's runs begin in the paragraph
+        linked = False  # whether the open link has a run
         for child in children:
+            self.pacer.tick()
             kind = child.type
-            made: Run | None = None
             if kind in ("text", "image"):  # an image shows its alternative text
-                made = self.run(paragraph, child.content, formatting)
-            elif kind == "code_inline":
-                made = self.run(paragraph, child.content, formatting)
-                if made is not None:
-                    made.font.name = _CODE_FONT
+                if child.content:
+                    made.text(paragraph, child.content, shown)
+                    linked = True
+                continue
+            if kind == "code_inline":
+                if child.content:
+                    made.text(paragraph, child.content, shown | CODE)
+                    linked = True
             elif kind == "softbreak":
-                made = self.run(paragraph, " ", formatting)
-            elif kind == "hardbreak":
-                made = paragraph.add_run()
-                made.add_break()
-            elif kind in ("strong_open", "strong_close"):
-                formatting.bold = kind == "strong_open"
-            elif kind in ("em_open", "em_close"):
-                formatting.italic = kind == "em_open"
-            elif kind in ("s_open", "s_close"):
-                formatting.strike = kind == "s_open"
+                made.text(paragraph, " ", shown)
+                linked = True
+            elif kind == "hardbreak":  # a run of its own: only a link's look, or a header's
+                made.line_break(paragraph, shown & (BOLD | LINK) if header else look & LINK)
+                linked = True
+            elif kind in _LOOKS:
+                flag, on = _LOOKS[kind]
+                look = look | flag if on else look & ~flag
             elif kind == "link_open":
-                formatting.link = str(child.attrs.get("href", ""))
-                in_link = []
+                link = str(child.attrs.get("href", ""))
+                link_start, linked = paragraph.mark(), False
+                look = look | LINK if link else look
             elif kind == "link_close":
-                if formatting.link and in_link:
-                    self.hyperlink(paragraph, formatting.link, in_link)
-                formatting.link = None
-            if made is not None and formatting.link is not None:
-                in_link.append(made)
+                if link and linked:
+                    paragraph.wrap_link(link_start, self.relationship(link))
+                link, look = None, look & ~LINK
+            shown = look | BOLD if header and not look & LINK else look
 
-    def run(self, paragraph: Paragraph, text: str, formatting: _Formatting) -> Run | None:
-        if not text:
-            return None
-        run = paragraph.add_run(text)
-        run.bold = formatting.bold or None
-        run.italic = formatting.italic or None
-        if formatting.strike:
-            run.font.strike = True
-        return run
-
-    def hyperlink(self, paragraph: Paragraph, url: str, runs: list[Run]) -> None:
-        """Move ``runs`` into a ``w:hyperlink`` pointing at ``url``."""
-        relationship = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-        link = OxmlElement("w:hyperlink")
-        link.set(qn("r:id"), relationship)
-        runs[0]._r.addprevious(link)
-        for run in runs:
-            if not self.styles.apply_to_run(run, "Hyperlink"):
-                run.font.underline = True
-                run.font.color.rgb = _LINK_BLUE
-            link.append(run._r)
+    def relationship(self, url: str) -> str:
+        """The id of the document's relationship to ``url``, made on first use."""
+        relationship = self.links.get(url)
+        if relationship is None:
+            relationship = self.document.part.relate_to(url, RT.HYPERLINK, is_external=True)
+            self.links[url] = relationship
+        return relationship
 
     def table(self, tokens: Sequence[Token], start: int) -> int:
         """Write the table opened at ``start``; the index after its end."""
@@ -279,14 +264,12 @@ class _Writer:
         # leaves its last cells empty.
         for tr, row in zip(table._tbl.tr_lst, rows, strict=True):
             for tc, (opening, inline) in zip(tr.tc_lst, row, strict=False):
-                # A cell of a Markdown table holds one line: its own first paragraph.
-                paragraph = _Cell(tc, table).paragraphs[0]
-                self.styles.apply(paragraph, FALLBACK_STYLE)
-                self.runs(paragraph, inline.children or [])
+                # A cell of a Markdown table holds one line: its own first paragraph,
+                # replaced. A header cell's runs are bold, but for a link's.
                 align = str(opening.attrs.get("style", "")).removeprefix("text-align:")
-                if align in _ALIGNMENTS:
-                    paragraph.alignment = _ALIGNMENTS[align]
-                if opening.type == "th_open":
-                    for run in paragraph.runs:
-                        run.bold = True
+                written = self.made.paragraph(FALLBACK_STYLE, alignment=_ALIGNMENTS.get(align))
+                self.runs(written, inline.children or [], header=opening.type == "th_open")
+                empty = tc.find(W_P)
+                empty.addprevious(written.element())
+                tc.remove(empty)
         return index + 1

@@ -9,7 +9,7 @@ breaks inside the template's body go with the body.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from ._atoms import LINE_SEPARATOR
+from ._md_parse import Pacer
+from ._md_runs import Runs
 from ._package import open_document, save_document
 from ._xml import W_P, W_SECT_PR, Element, new_element
 from .reader import named_styles
@@ -46,16 +48,20 @@ _MAX_TEMPLATE_BYTES = 50 * 2**20
 
 
 def write_with_template(
-    template: bytes, paragraphs: Sequence[tuple[str, str]]
+    template: bytes,
+    paragraphs: Sequence[tuple[str, str]],
+    *,
+    checkpoint: Callable[[], None] | None = None,
 ) -> tuple[bytes, list[str]]:
     """``(style, text)`` pairs as the body of ``template``.
 
     Returns the document and the style names the template lacks, in order of
-    first use: their paragraphs use ``Normal`` instead.
+    first use: their paragraphs use ``Normal`` instead. ``checkpoint`` is
+    called every so often; what it raises stops the writing.
     """
     document = open_document(template)
     clear_body(document)
-    fallbacks = fill(document, paragraphs or [(FALLBACK_STYLE, "")])
+    fallbacks = fill(document, paragraphs or [(FALLBACK_STYLE, "")], checkpoint=checkpoint)
     return save_document(document), fallbacks
 
 
@@ -93,7 +99,10 @@ class BodyWriter:
         self._width = document._block_width
 
     def paragraph(self) -> Paragraph:
-        p = new_element("w:p")
+        return self.add(new_element("w:p"))
+
+    def add(self, p: Element) -> Paragraph:
+        """Append the paragraph ``p``, made elsewhere."""
         self._append(p)
         return Paragraph(p, self._body)
 
@@ -109,15 +118,28 @@ class BodyWriter:
             self._element.append(block)
 
 
-def fill(document: Document, paragraphs: Sequence[tuple[str, str]]) -> list[str]:
-    """Append styled paragraphs to the body; the style names that fell back to ``Normal``."""
+def fill(
+    document: Document,
+    paragraphs: Sequence[tuple[str, str]],
+    *,
+    checkpoint: Callable[[], None] | None = None,
+) -> list[str]:
+    """Append styled paragraphs to the body; the style names that fell back to ``Normal``.
+
+    Each paragraph is one run without properties, as python-docx's
+    ``add_run(text)`` makes it, written as XML text (``_md_runs``): python-docx
+    itself handles the text a character at a time.
+    """
     styles = TemplateStyles(document)
     body = BodyWriter(document)
+    runs = Runs(styles)
+    pacer = Pacer(checkpoint, every=256)
     for name, text in paragraphs:
-        paragraph = body.paragraph()
-        styles.apply(paragraph, name)
+        pacer.tick()
+        paragraph = runs.paragraph(name)
         if text:
-            paragraph.add_run(text.replace(LINE_SEPARATOR, "\n"))
+            runs.bare_text(paragraph, text.replace(LINE_SEPARATOR, "\n"))
+        body.add(paragraph.element())
     return styles.missing
 
 
@@ -139,6 +161,7 @@ class TemplateStyles:
         # Word applies the default style to a paragraph that names none; so does python-docx.
         self._default_id = None if default is None else default.style_id
         self.missing: list[str] = []  # paragraph style names asked for and not found
+        self._table_ids: dict[str, str | None] = {}  # a table style's id, once set by name
 
     def apply(self, paragraph: Paragraph, name: str, *alternatives: str) -> None:
         """Give ``paragraph`` the style called ``name``, else the first of
@@ -170,7 +193,12 @@ class TemplateStyles:
         rule its cells directly, so that a table never loses its lines."""
         for candidate in (name, FALLBACK_TABLE_STYLE):
             if candidate in self._table:
-                table.style = candidate
+                if candidate in self._table_ids:
+                    # python-docx looks through every style for the default on each table.
+                    table._tbl.tblPr.style = self._table_ids[candidate]
+                else:
+                    table.style = candidate
+                    self._table_ids[candidate] = table._tbl.tblPr.style
                 return
         borders = new_element("w:tblBorders")
         for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
