@@ -4,8 +4,9 @@ The table names a verb once, in its base form; lemminflect (an offline
 lexicon of English inflections that ships its data) gives the forms of both
 the formal verb and its plain replacement, so "endeavoured to" becomes
 "tried to" and "ascertains" becomes "finds out" without a hand-kept list.
-Loading it costs about half a second at import; matching uses only the
-resulting table, so the rules run at the speed of one regex.
+Loading its inflection table costs about a second at import (its lemmatiser
+is never loaded); matching uses only the resulting table, so the rules run
+at the speed of one regex.
 """
 
 from __future__ import annotations
@@ -46,13 +47,17 @@ def _verb_forms(phrase: str, replacement: str) -> dict[str, tuple[str, str | Non
     return out
 
 
-def _verb_needs(form: str) -> frozenset[str]:
-    """Checks a verb form needs because it can also be read as another part of speech."""
+def _verb_needs(lemma: str, form: str) -> frozenset[str]:
+    """Checks a verb form needs because it can also be read as a noun.
+
+    The noun's forms come from the inflection table already loaded, so the
+    lemmatiser's own (larger) table is never read.
+    """
+    nouns = lemminflect.getAllInflections(lemma.partition(" ")[0], "NOUN")
     head = form.partition(" ")[0]
-    needs = set()
-    if "NOUN" in lemminflect.getAllLemmas(head):
-        needs.add("verb-slot")  # "endeavours" is a noun in "his constant endeavours to"
-    return frozenset(needs)
+    if any(head in forms for forms in nouns.values()):
+        return frozenset({"verb-slot"})  # "endeavours" is a noun in "his endeavours to"
+    return frozenset()
 
 
 def load_swaps(name: str) -> dict[str, Entry]:
@@ -71,7 +76,7 @@ def load_swaps(name: str) -> dict[str, Entry]:
         if "not-past" in cond.flags:
             forms = {f: v for f, v in forms.items() if not f.partition(" ")[0].endswith("ed")}
         for form, (plain, participle) in forms.items():
-            needs = cond.flags | _verb_needs(form) if pos == "VERB" else cond.flags
+            needs = cond.flags | _verb_needs(phrase, form) if pos == "VERB" else cond.flags
             if form in table:
                 raise ValueError(f"{name}:{number}: duplicate phrase {form!r}")
             table[form] = Entry(
