@@ -104,10 +104,19 @@ def _words(sample: str) -> list[str]:
     return [word.strip(_STRIP) for word in sample.split()]
 
 
-@lru_cache(maxsize=16)
 def reads_as_contract(text: str) -> bool:
     """Whether ``text`` reads as a contract, a deed or similar legal instrument."""
-    sample = _sample(text)
+    return _contract_sample(_sample(text))
+
+
+def reads_as_fiction(text: str) -> bool:
+    """Whether ``text`` reads as narrative fiction: past-tense narration with dialogue."""
+    return _fiction_sample(_sample(text))
+
+
+# Cached on the sample, not the text, so that the cache holds at most 60 KB a document.
+@lru_cache(maxsize=16)
+def _contract_sample(sample: str) -> bool:
     words = _words(sample)
     if len(words) < 40:
         return False
@@ -119,9 +128,7 @@ def reads_as_contract(text: str) -> bool:
 
 
 @lru_cache(maxsize=16)
-def reads_as_fiction(text: str) -> bool:
-    """Whether ``text`` reads as narrative fiction: past-tense narration with dialogue."""
-    sample = _sample(text)
+def _fiction_sample(sample: str) -> bool:
     words = _words(sample)
     if len(words) < 150 or len(_MARKUP.findall(sample)) * 40 > len(words):
         return False
