@@ -346,6 +346,7 @@ class JobActor:
             temperature=job.options.get("temperature"),
             probe_events=int(job.options.get("probe_events", 0)),
             probe_rate=float(job.options.get("probe_rate", 0.0)),
+            automatic=bool(job.options.get("automatic_plan", False)),
         )
         for number in range(latest.pass_number + 1, job.passes + 1):
             if stop_early and set(job.strategies[number - 1 :]) <= idle:

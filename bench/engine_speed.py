@@ -25,7 +25,7 @@ def corpus(limit_bytes: int) -> tuple[str, list[str]]:
     try:
         from bench.quality import load_corpus
 
-        found = [text for texts in load_corpus().values() for _, text in texts]
+        found = [doc.text for docs in load_corpus().values() for doc in docs]
         source = "bench/quality.py corpus"
     except (ImportError, OSError):
         found = []

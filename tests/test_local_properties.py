@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from service.engines.edits import Refinement
 from service.engines.local import STRATEGIES, refine
+from service.engines.local._protect import protect
 
 _WORDS = [
     "in order to", "due to the fact that", "a large number of", "the majority of",
@@ -15,6 +16,11 @@ _WORDS = [
     "In order to", "IN ORDER TO", "Commence Bay", "had had", "that that", "e.g.", "U.S.",
     "3.14", "10:30", "don't", "users'", "5'10\"", "well-known", "java.lang.String",
     "cat", "dog", "The", "This", "It", "really hard", "basically done",
+    "Please note that", "please note that", "For your information,", "at your earliest convenience",
+    "would like to take this opportunity to", "beneficial owner", "retain counsel", "per annum",
+    "in advance of", "endeavoured to", "endeavours to", "her", "numerous", "approximately",
+    "approximately 5", "inquire into", "demonstrated", "has", "shall", "last of all",
+    "a great deal of", "late", "in and of itself", "repeat again", "and", "assist", "them",
 ]  # fmt: skip
 _PUNCT = [
     ".", ",", ";", ":", "!", "?", "!!!", "??", ",,", "...", "?!", " -- ", "\u2014", " \u2013 ",
@@ -111,3 +117,13 @@ def test_real_paragraphs_combined(picks: list[int], glue: str) -> None:
     text = glue.join(_PARAGRAPHS[i] for i in picks)
     for strategy in STRATEGIES:
         _check(text, strategy)
+
+
+@_SETTINGS
+@given(text=_TEXT, strategy=st.sampled_from(["plain", "concise"]))
+def test_plain_and_concise_never_edit_a_protected_span(text: str, strategy: str) -> None:
+    """Code, links, markup and quotations come out exactly as they went in."""
+    protection = protect(text)
+    for edit in refine(text, strategy).edits:
+        for spans in (protection.hard, protection.quoted):
+            assert not spans.overlaps(edit.start, edit.end), (edit, text)

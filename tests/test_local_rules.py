@@ -182,7 +182,7 @@ def test_wordy_phrase(before: str, after: str) -> None:
     [
         ("Each and every test passed.", "Every test passed."),
         ("First and foremost, be kind.", "First, be kind."),
-        ("The contract is null and void.", "The contract is void."),
+        ("The agreement was full and complete.", "The agreement was complete."),
         ("The end result is good.", "The result is good."),
         ("This is very unique.", "This is unique."),
         ("Please revert back the change.", "Please revert the change."),

@@ -90,6 +90,8 @@ async def build_job(
 
     documents = await _documents(body, attachments, store, settings, placeholder=probing)
     options: dict[str, object] = {"stop_when_unchanged": body.stop_when_unchanged}
+    if body.strategies is None or body.strategies == "auto":
+        options["automatic_plan"] = True
     if disabled:
         options["disabled_rules"] = list(disabled)
     if body.temperature is not None:

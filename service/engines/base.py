@@ -39,6 +39,9 @@ class PassOptions:
     temperature: float | None = None
     probe_events: int = 0  # probe engine: how many progress events to publish
     probe_rate: float = 0.0  # probe engine: events per second; 0 publishes at once
+    # The strategies came from the automatic plan, not the request: an engine may
+    # then skip a strategy that does not suit the document (plain words in a contract).
+    automatic: bool = False
     # Wall-clock time of the pass's ``pass_started`` event, so that a paced
     # engine keeps its schedule from the moment subscribers were told.
     started_at: float | None = None

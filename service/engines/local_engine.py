@@ -2,7 +2,9 @@
 
 A document is refined in chunks of whole paragraphs, each in a worker thread,
 so the event loop stays free, progress can be reported, and a cancelled job
-stops within one chunk. The rules never join or break paragraphs, so
+stops within one chunk. A pass the automatic plan chose is skipped where it
+does not suit the whole document (``plain`` in a contract or a novel). The
+rules never join or break paragraphs, so
 chunks can be refined apart; document-wide choices (such as which quote
 style is the majority) are then made per chunk of about 64 KB.
 """
@@ -71,6 +73,11 @@ class LocalEngine:
     async def run_pass(
         self, text: str, strategy: str, options: PassOptions, progress: ProgressCallback
     ) -> PassOutcome:
+        if options.automatic and not await anyio.to_thread.run_sync(
+            local.suits_automatic_plan, text, strategy
+        ):
+            progress(1, 1, None)
+            return PassOutcome(text)
         chunks = list(paragraph_chunks(text))
         house = None
         if len(chunks) > 1 and local.follows_house_style(strategy):

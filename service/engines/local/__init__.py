@@ -17,7 +17,7 @@ from .catalog import (
     UnknownStrategy,
     validate_disabled,
 )
-from .engine import follows_house_style, house_style, refine
+from .engine import follows_house_style, house_style, refine, suits_automatic_plan
 
 __all__ = [
     "RULES",
@@ -30,5 +30,6 @@ __all__ = [
     "follows_house_style",
     "house_style",
     "refine",
+    "suits_automatic_plan",
     "validate_disabled",
 ]

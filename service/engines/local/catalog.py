@@ -93,7 +93,8 @@ _RULES = (
         "concise.wordy_phrase",
         "concise",
         "wordiness",
-        "Replaces a wordy phrase with a short one ('in order to' -> 'to').",
+        "Replaces a wordy phrase with a short one ('in order to' -> 'to', 'at your earliest "
+        "convenience' -> 'as soon as you can') where the sentence still parses.",
     ),
     RuleInfo(
         "concise.redundant_pair",
@@ -105,13 +106,15 @@ _RULES = (
         "concise.filler",
         "concise",
         "filler",
-        "Drops an empty filler word where its removal keeps grammar and meaning.",
+        "Drops an empty filler or announcement ('basically', 'please note that') where its "
+        "removal keeps grammar and meaning.",
     ),
     RuleInfo(
         "plain.complex_word",
         "plain",
         "plain_words",
-        "Replaces a needlessly formal word with a plain one ('utilize' -> 'use').",
+        "Replaces a needlessly formal word with a plain one ('utilize' -> 'use'), keeping its "
+        "inflection and part of speech; never inside a term of art ('beneficial owner').",
     ),
 )
 
@@ -142,7 +145,8 @@ STRATEGIES: Mapping[str, StrategyInfo] = MappingProxyType(
         ),
         "plain": StrategyInfo(
             "plain",
-            "Replaces needlessly formal words with plain ones ('utilize' -> 'use').",
+            "Replaces needlessly formal words with plain ones ('utilize' -> 'use'); terms of "
+            "art stay, and the automatic plan skips it for contracts and fiction.",
             _categories("plain"),
         ),
     }

@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable, Iterator
 
 from service.engines.edits import Edit, Refinement
 
-from . import _filler, _normalize, _typography
+from . import _filler, _genre, _normalize, _typography
 from ._compose import apply, compose, select
 from ._context import Context, HouseStyle
+from ._inflect import load_swaps
 from ._phrases import PhraseRule
 from .catalog import RULES, check_strategy, is_disabled, validate_disabled
 
@@ -38,7 +39,12 @@ _PLAN: dict[str, tuple[tuple[str, Rule], ...]] = {
         ("concise.wordy_phrase", PhraseRule.load("concise.wordy_phrase", "wordy_phrases.tsv")),
         ("concise.filler", _filler.filler),
     ),
-    "plain": (("plain.complex_word", PhraseRule.load("plain.complex_word", "plain_words.tsv")),),
+    "plain": (
+        (
+            "plain.complex_word",
+            PhraseRule.load("plain.complex_word", "plain_words.tsv", load_swaps),
+        ),
+    ),
 }
 
 _MAX_ROUNDS = 4
@@ -57,6 +63,18 @@ def house_style(document: str) -> HouseStyle:
 def follows_house_style(strategy: str) -> bool:
     """Whether ``strategy`` has a rule that needs the style of the whole document."""
     return any(rule in _typography.HOUSE_STYLE_RULES for _, rule in _PLAN[strategy])
+
+
+def suits_automatic_plan(document: str, strategy: str) -> bool:
+    """Whether the automatic plan should run ``strategy`` on the whole of ``document``.
+
+    Plain-word swaps are left out of a contract (its words are settled terms) and
+    of literary fiction (its words are the author's); a request that names
+    ``plain`` still gets them.
+    """
+    if strategy != "plain":
+        return True
+    return not (_genre.reads_as_contract(document) or _genre.reads_as_fiction(document))
 
 
 def refine(
