@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class FileInput(BaseModel):
@@ -22,6 +22,14 @@ class RuleOptions(BaseModel):
     disable: list[str] = Field(
         default_factory=list, max_length=500, description="rule ids or categories to switch off"
     )
+
+
+MAX_DICTIONARY_WORDS = 10_000
+MAX_WORD_CHARS = 64
+# One word: no spaces or control characters (hyphens, apostrophes and dots are fine).
+DictionaryWord = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_WORD_CHARS, pattern=r"^[^\s\x00-\x1f]+$")
+]
 
 
 class RefineRequest(BaseModel):
@@ -47,6 +55,11 @@ class RefineRequest(BaseModel):
     )
     name: str | None = Field(None, max_length=200)
     rules: RuleOptions | None = None
+    dictionary: list[DictionaryWord] | None = Field(
+        None,
+        max_length=MAX_DICTIONARY_WORDS,
+        description="words the spelling strategy never corrects (names, terms, brands)",
+    )
     stop_when_unchanged: bool = Field(
         True, description="end a document's passes early once a pass changes nothing"
     )

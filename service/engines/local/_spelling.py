@@ -1,0 +1,153 @@
+"""``spelling``: correct a typo only where one correction is clearly best.
+
+The words come from two packages (see ``_lexicon``), chosen after trying
+four on the typo list of ``tests/test_spelling.py``, British and American
+pairs, rare words, and the evaluation corpus of ``bench/quality.py``:
+
+- *pyspellchecker* (MIT, pure Python, 7 MB, no dependencies): a curated
+  list of 160,000 words that holds none of 30 common typos but lacks British
+  forms ("colour", "organise", "dialled"). Chosen for the known words.
+- *wordfreq* (Apache-2.0, data CC BY-SA 4.0, 58 MB with its other
+  languages): frequencies on one scale for every spelling, but its web
+  sources hold the typos too ("teh" is as common as "sesquipedalian" is
+  rare). Chosen for frequencies, and for the common words (zipf 3.3 and up,
+  where no common typo reaches) that the curated list lacks.
+- *symspellpy* (MIT): fast lookups, but its 82,765-word list lacks many
+  American forms ("favorite", "traveled") and rare words, and building its
+  index takes 4.7 s. Not chosen.
+- *spylls* (MPL): Hunspell in pure Python, ships no dictionary (the
+  Hunspell files are Debian packages, not PyPI), suggests slowly, and has
+  had no release since 2022. Not chosen.
+
+A word is corrected only when it is a lower-case word (or the capitalised
+first word of a sentence, corrected only to a very common word) of plain
+letters that no list knows, used once in the whole document, in prose that
+reads as English; everything else is left, because a wrong correction is
+worse than a missed one. Never touched: capitalised words elsewhere (names),
+all-capital words (acronyms; "RECIEVE" is left), identifiers (snake_case,
+CamelCase, dotted.names, words with digits, hyphens, slashes or
+apostrophes), code, links, e-mail addresses and quotations (``_protect``),
+words of the request's or the deployment's dictionary, and whole paragraphs
+written in another script or with more than a fifth of their words unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from service.engines.edits import Edit
+
+from ._context import Context
+from ._correct import correction
+from ._lexicon import Lexicon, lexicon
+from ._text import article_breaks, case_shape, is_sentence_start
+
+RULE = "spelling.typo"
+# A capitalised first word of a sentence is corrected only to a word this common (zipf 5).
+SENTENCE_START_FREQUENCY = 10 ** (5.0 - 9)
+# A paragraph with more than this share of unknown words (and two or more) is not judged.
+FOREIGN_SHARE = 0.2
+
+_RUN = re.compile(r"[a-z]+")  # on folded text: every run of letters, for counting
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
+_BEFORE = r"(?<![\w.@/\\#$%&'\u2019-])"
+_AFTER = r"(?![\w@/\\'\u2019-]|\.\w)"
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What the whole document and the people behind it vouch for.
+
+    A long document is refined a piece at a time; what it repeats is counted
+    on all of it, so that every piece leaves the same words alone.
+    """
+
+    accepted: frozenset[str] = frozenset()  # dictionary words, lower case
+    repeated: frozenset[str] = frozenset()  # unknown words the document uses twice or more
+
+
+def vocabulary(document: str, dictionary: Iterable[str] = ()) -> Vocabulary:
+    """The vocabulary of ``document``, with the words of ``dictionary`` accepted."""
+    counts = Counter(_RUN.findall(document.lower()))
+    known = lexicon().known
+    repeated = frozenset(w for w in counts.keys() - known if counts[w] > 1)
+    return Vocabulary(frozenset(w.lower() for w in dictionary), repeated)
+
+
+def spelling(ctx: Context) -> Iterator[Edit]:
+    lex = lexicon()
+    vocab = ctx.vocabulary if ctx.vocabulary is not None else vocabulary(ctx.text)
+    lowered = ctx.lowered
+    unknown = set(_RUN.findall(lowered)) - lex.known - vocab.accepted - vocab.repeated
+    judged: dict[int, bool] = {}  # paragraph start -> reads as English
+    fixes: dict[str, str | None] = {}
+    for word in sorted(unknown):
+        fix = _fix(word, lex, fixes)
+        if fix is None:
+            continue
+        for m in re.finditer(_BEFORE + word + _AFTER, lowered):
+            start, end = m.span()
+            replacement = _cased(ctx.text, start, end, fix, lex)
+            if replacement is None or not ctx.free(start, end):
+                continue
+            if article_breaks(ctx.text, start, word, fix):
+                continue
+            para_start, para_end = _paragraph(lowered, start)
+            if para_start not in judged:
+                paragraph = lowered[para_start:para_end]
+                judged[para_start] = _english(paragraph, lex, vocab, fixes)
+            if judged[para_start]:
+                yield ctx.edit(
+                    RULE,
+                    start,
+                    end,
+                    replacement,
+                    f"'{ctx.text[start:end]}' is not in the dictionary; '{fix}' is by far "
+                    "the likeliest word one slip away",
+                )
+
+
+def _cased(text: str, start: int, end: int, fix: str, lex: Lexicon) -> str | None:
+    """``fix`` in the case of the original word, or ``None`` where a name may be meant."""
+    shape = case_shape(text[start:end])
+    if shape == "lower":
+        return fix
+    common = lex.frequency(fix) >= SENTENCE_START_FREQUENCY
+    if shape == "capital" and common and is_sentence_start(text, start):
+        return fix[0].upper() + fix[1:]
+    return None
+
+
+def _paragraph(text: str, pos: int) -> tuple[int, int]:
+    """The paragraph around ``pos``: from the blank line before it to the one after."""
+    start = text.rfind("\n\n", 0, pos)
+    end = text.find("\n\n", pos)
+    return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
+
+
+def _fix(word: str, lex: Lexicon, fixes: dict[str, str | None]) -> str | None:
+    """The correction of an unknown word, worked out once per call."""
+    if word not in fixes:
+        fixes[word] = None if lex.knows(word) else correction(word, lex)  # a British form
+    return fixes[word]
+
+
+def _english(paragraph: str, lex: Lexicon, vocab: Vocabulary, fixes: dict[str, str | None]) -> bool:
+    """Whether ``paragraph`` (lower case) reads as English whose words can be judged.
+
+    Typos with a clear correction do not count against it; other unknown words do.
+    """
+    if _NON_LATIN.search(paragraph):
+        return False
+    words = _LETTERS.findall(paragraph)
+    unknown = 0
+    for w in words:
+        if w in lex.known or w in vocab.accepted:
+            continue
+        if not w.isascii() or _fix(w, lex, fixes) is None:
+            unknown += 1
+    return unknown < 2 or unknown <= FOREIGN_SHARE * len(words)
