@@ -3,19 +3,26 @@
 A small noisy-channel choice. The candidates are the known words one
 *plausible* slip away: two letters swapped ("teh"), a letter doubled or
 undoubled ("untill", "accomodate"), a vowel for a vowel ("definately"), a
-letter left out ("wich") or a neighbouring key hit; never a change of the
-first letter, which is where identifiers and names differ from words
+letter left out ("wich") or a neighbouring key hit ("pricacy"); never a
+change of the first letter, where identifiers and names differ from words
 ("xoptions", "gunicorn"). Each is scored by its frequency times how likely
 its slip is, and one is chosen only when
 
 - it scores ``MARGIN`` times more than the runner-up ("wierd" could be
   "weird" or "wired": left),
 - it is common itself (zipf 3 or more), and ``SELF_RATIO`` times more common
-  than the unknown word, which the web may know well ("dialled" is a tenth
+  than the unknown word, which the web may know well ("dialled" is a fifth
   as common as "dialed": left),
+- its slip is one that words of its length suffer rather than abbreviations
+  and identifiers: a vowel for a vowel only in words of seven letters or
+  more ("dicts" is not "ducts", "struct" not "strict") and never in the last
+  letter ("modulo"); a left-out letter or a neighbouring key only in words
+  of six letters or more that the web does not use ("codecs", "parens"),
+  and not in a word made of two words ("refcount");
 - and the unknown word is not a known word with a prefix or suffix added
   ("matchings", "rewriter", "prebuild") unless the correction keeps that
-  affix and only doubles the stem's last letter ("occured" -> "occurred").
+  affix and only doubles the stem's last letter ("occured" -> "occurred"),
+  nor a known word with one or two consonants stuck on ("closefd", "lstrip").
 
 The thresholds were set on the typo list in ``tests/test_spelling.py`` and
 on the unknown words of the evaluation corpus of ``bench/quality.py``.
@@ -23,7 +30,11 @@ on the unknown words of the evaluation corpus of ``bench/quality.py``.
 
 from __future__ import annotations
 
-from ._lexicon import Lexicon
+import enum
+import functools
+import re
+
+from ._lexicon import Lexicon, lexicon
 
 MARGIN = 20.0
 SELF_RATIO = 20.0
@@ -34,11 +45,19 @@ MAX_LENGTH = 30
 # "getc", "perf"): only a swap or a doubled letter, to a very common word.
 SHORT = 5
 SHORT_MIN_FREQUENCY = 10 ** (5.5 - 9)
+VOWEL_MIN_LENGTH = 7
+KEY_MIN_LENGTH = 6
 
-# Slip weights: how likely a writer is to make each kind of slip.
-SURE = 1.0
-LIKELY = 0.5
-AT_END = 0.499  # as likely, but never chosen
+
+class Slip(enum.Enum):
+    """A kind of typing slip, with how likely a writer is to make it."""
+
+    SWAP = 1.0  # two neighbouring letters swapped
+    DOUBLE = 0.999  # a letter doubled or undoubled
+    VOWEL = 0.998  # a vowel for a vowel
+    KEY = 0.5  # a letter left out, or a neighbouring key hit
+    END = 0.499  # as likely as KEY, but at the end of the word: competes, never chosen
+
 
 _VOWELS = frozenset("aeiou")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
@@ -46,51 +65,57 @@ _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _KEY = {ch: (row, col) for row, keys in enumerate(_ROWS) for col, ch in enumerate(keys)}
 _SUFFIXES = ("s", "es", "d", "ed", "r", "er", "ers", "ing", "ly", "al", "ness", "able", "ment")
 _PREFIXES = ("un", "re", "pre", "non", "sub", "over", "under", "co", "de", "dis", "mis", "multi")
+_CONSONANTS = re.compile(r"[^aeiouy]{0,2}")
+
+
+def _touching(a: str, b: str) -> bool:
+    (r1, c1), (r2, c2) = _KEY[a], _KEY[b]
+    return abs(r1 - r2) <= 1 and abs(c1 - c2) <= 1 and a != b
+
+
+_NEIGHBOURS = {a: frozenset(b for b in _ALPHABET if _touching(a, b)) for a in _ALPHABET}
+_SAME_KIND = {a: (_VOWELS - {a}) if a in _VOWELS else frozenset() for a in _ALPHABET}
 
 
 def adjacent_keys(a: str, b: str) -> bool:
     """Whether ``a`` and ``b`` touch on a QWERTY keyboard."""
-    (r1, c1), (r2, c2) = _KEY[a], _KEY[b]
-    return abs(r1 - r2) <= 1 and abs(c1 - c2) <= 1 and (r1, c1) != (r2, c2)
+    return b in _NEIGHBOURS[a]
 
 
-def slips(word: str, known: frozenset[str]) -> dict[str, float]:
-    """Known words one plausible slip from ``word`` (lower-case ASCII), with its weight."""
-    found: dict[str, float] = {}
+def slips(word: str, known: frozenset[str]) -> dict[str, Slip]:
+    """Known words one plausible slip from ``word`` (lower-case ASCII), with the slip."""
+    found: dict[str, Slip] = {}
 
-    def add(candidate: str, weight: float) -> None:
-        if candidate in known and found.get(candidate, 0.0) < weight:
-            found[candidate] = weight
+    def add(candidate: str, slip: Slip) -> None:
+        if candidate in known:
+            held = found.get(candidate)
+            if held is None or held.value < slip.value:
+                found[candidate] = slip
 
     n = len(word)
-    # A likely slip at the end competes but is never chosen ("readv", "paren").
     last = n - 1
-    for i in range(n - 1):  # two letters swapped
+    for i in range(n - 1):
         if word[i] != word[i + 1]:
-            add(word[:i] + word[i + 1] + word[i] + word[i + 2 :], SURE)
+            add(word[:i] + word[i + 1] + word[i] + word[i + 2 :], Slip.SWAP)
     for i in range(1, n):
         ch = word[i]
+        head, tail = word[:i], word[i + 1 :]
         before = word[i - 1]
-        after = word[i + 1] if i + 1 < n else ""
+        after = word[i + 1] if i < last else ""
         # an extra letter: doubled, or a neighbouring key hit with the right one
-        if i == 1 and ch == before:
-            pass  # "fflags", "bbox": an identifier's prefix, not a slip
-        elif ch in (before, after):
-            add(word[:i] + word[i + 1 :], SURE)
-        elif adjacent_keys(ch, before) or (after and adjacent_keys(ch, after)):
-            add(word[:i] + word[i + 1 :], LIKELY if i < last else AT_END)
-        # a wrong letter: a vowel for a vowel, or a neighbouring key
-        for other in _ALPHABET:
-            if other == ch:
-                continue
-            if ch in _VOWELS and other in _VOWELS:
-                add(word[:i] + other + word[i + 1 :], SURE)
-            elif adjacent_keys(ch, other):
-                add(word[:i] + other + word[i + 1 :], LIKELY if i < last else AT_END)
+        if (ch == before and i > 1) or ch == after:
+            add(head + tail, Slip.DOUBLE)
+        elif before in _NEIGHBOURS[ch] or (after and after in _NEIGHBOURS[ch]):
+            add(head + tail, Slip.KEY if i < last else Slip.END)
+        for other in _SAME_KIND[ch]:
+            add(head + other + tail, Slip.VOWEL if i < last else Slip.END)
+        for other in _NEIGHBOURS[ch]:
+            add(head + other + tail, Slip.KEY if i < last else Slip.END)
     for i in range(1, n + 1):  # a letter left out
+        head, tail = word[:i], word[i:]
         for other in _ALPHABET:
             doubled = other == word[i - 1] or (i < n and other == word[i])
-            add(word[:i] + other + word[i:], SURE if doubled else LIKELY if i < n else AT_END)
+            add(head + other + tail, Slip.DOUBLE if doubled else Slip.KEY if i < n else Slip.END)
     return found
 
 
@@ -122,37 +147,58 @@ def _has_prefix(word: str, lex: Lexicon) -> bool:
     )
 
 
-def _is_compound(word: str, lex: Lexicon) -> bool:
-    """Whether ``word`` is two known words written together ("hardwire", "setraw")."""
-    return any(word[:i] in lex.known and word[i:] in lex.known for i in range(4, len(word) - 3))
+def _compound(word: str, lex: Lexicon, shortest: int) -> bool:
+    """Whether ``word`` is two known words written together ("hardwire", "refcount")."""
+    return any(
+        word[:i] in lex.known and word[i:] in lex.known
+        for i in range(shortest, len(word) - shortest + 1)
+    )
 
 
-def _changes_derivation(word: str, fix: str, lex: Lexicon) -> bool:
-    """Whether ``word`` reads as a derived or compound word that ``fix`` would not keep."""
-    if _has_prefix(word, lex) or _is_compound(word, lex):
-        return True
+def _stuck_on(word: str, lex: Lexicon) -> bool:
+    """Whether ``word`` is a known word with one or two consonants before or after it."""
+    n = len(word)
+    for head in range(3):
+        for tail in range(3):
+            if head + tail > 0 and n - head - tail >= 4:
+                core = word[head : n - tail]
+                stuck = word[:head] + word[n - tail :]
+                if core in lex.known and _CONSONANTS.fullmatch(stuck):
+                    return True
+    return False
+
+
+def _allowed(word: str, fix: str, slip: Slip, lex: Lexicon) -> bool:
+    """Whether a slip of this kind is believable in ``word``, rather than a different word."""
+    if slip is Slip.END:
+        return False
+    if len(word) < SHORT:
+        return lex.frequency(fix) >= SHORT_MIN_FREQUENCY and _swap_or_double(word, fix)
+    if slip is Slip.VOWEL and len(word) < VOWEL_MIN_LENGTH:
+        return False
+    if slip is Slip.KEY:
+        if len(word) < KEY_MIN_LENGTH or lex.frequency(word) > 0 or _compound(word, lex, 3):
+            return False
     stems = _stems(word, lex)
-    return bool(stems) and not any(fix == stem + stem[-1] + suffix for stem, suffix in stems)
+    return not stems or any(fix == stem + stem[-1] + suffix for stem, suffix in stems)
 
 
-def correction(word: str, lex: Lexicon) -> str | None:
+@functools.lru_cache(maxsize=1 << 16)
+def correction(word: str) -> str | None:
     """The word ``word`` (lower-case ASCII, not known) was clearly meant to be, or ``None``."""
     if not MIN_LENGTH <= len(word) <= MAX_LENGTH:
         return None
+    lex = lexicon()
+    if _has_prefix(word, lex) or _compound(word, lex, 4) or _stuck_on(word, lex):
+        return None  # a derived or compound word, or an identifier: decided before the search
     candidates = slips(word, lex.known)
     if not candidates:
         return None
-    ranked = sorted(((lex.frequency(c) * w, c) for c, w in candidates.items()), reverse=True)
+    ranked = sorted(((lex.frequency(c) * s.value, c) for c, s in candidates.items()), reverse=True)
     score, fix = ranked[0]
-    if candidates[fix] == AT_END:
-        return None
     if len(ranked) > 1 and score < MARGIN * ranked[1][0]:
         return None
     frequency = lex.frequency(fix)
-    if len(word) < SHORT and (frequency < SHORT_MIN_FREQUENCY or not _swap_or_double(word, fix)):
-        return None
     if frequency < MIN_FREQUENCY or frequency < SELF_RATIO * lex.frequency(word):
         return None
-    if _changes_derivation(word, fix, lex):
-        return None
-    return fix
+    return fix if _allowed(word, fix, candidates[fix], lex) else None

@@ -78,17 +78,27 @@ def vocabulary(document: str, dictionary: Iterable[str] = ()) -> Vocabulary:
     return Vocabulary(frozenset(w.lower() for w in dictionary), repeated)
 
 
+def typos(text: str, vocab: Vocabulary) -> dict[str, str]:
+    """The unknown words of ``text`` (lower case) that have a clear correction, with it.
+
+    Cheap next to the rest of a pass: a text without any is left at once.
+    """
+    lex = lexicon()
+    unknown = set(_RUN.findall(text.lower())) - lex.known - vocab.accepted - vocab.repeated
+    found = {}
+    for word in sorted(unknown):
+        fix = None if lex.knows(word) else correction(word)  # knows: a British form
+        if fix is not None:
+            found[word] = fix
+    return found
+
+
 def spelling(ctx: Context) -> Iterator[Edit]:
     lex = lexicon()
     vocab = ctx.vocabulary if ctx.vocabulary is not None else vocabulary(ctx.text)
     lowered = ctx.lowered
-    unknown = set(_RUN.findall(lowered)) - lex.known - vocab.accepted - vocab.repeated
     judged: dict[int, bool] = {}  # paragraph start -> reads as English
-    fixes: dict[str, str | None] = {}
-    for word in sorted(unknown):
-        fix = _fix(word, lex, fixes)
-        if fix is None:
-            continue
+    for word, fix in typos(lowered, vocab).items():
         for m in re.finditer(_BEFORE + word + _AFTER, lowered):
             start, end = m.span()
             replacement = _cased(ctx.text, start, end, fix, lex)
@@ -96,10 +106,12 @@ def spelling(ctx: Context) -> Iterator[Edit]:
                 continue
             if article_breaks(ctx.text, start, word, fix):
                 continue
+            if _beside_unknown(lowered, start, end, lex, vocab):
+                continue
             para_start, para_end = _paragraph(lowered, start)
             if para_start not in judged:
                 paragraph = lowered[para_start:para_end]
-                judged[para_start] = _english(paragraph, lex, vocab, fixes)
+                judged[para_start] = _english(paragraph, lex, vocab)
             if judged[para_start]:
                 yield ctx.edit(
                     RULE,
@@ -129,25 +141,33 @@ def _paragraph(text: str, pos: int) -> tuple[int, int]:
     return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
 
 
-def _fix(word: str, lex: Lexicon, fixes: dict[str, str | None]) -> str | None:
-    """The correction of an unknown word, worked out once per call."""
-    if word not in fixes:
-        fixes[word] = None if lex.knows(word) else correction(word, lex)  # a British form
-    return fixes[word]
+_LAST_WORD = re.compile(r"([^\W\d_]+)\W*$")
+_FIRST_WORD = re.compile(r"\W*([^\W\d_]+)")
 
 
-def _english(paragraph: str, lex: Lexicon, vocab: Vocabulary, fixes: dict[str, str | None]) -> bool:
+def _beside_unknown(text: str, start: int, end: int, lex: Lexicon, vocab: Vocabulary) -> bool:
+    """Whether the word before or after ``text[start:end]`` is unknown too.
+
+    Dialect, jargon and foreign phrases come in runs ("tiwed of wunning
+    awound"); typos seldom stand next to each other.
+    """
+    before = _LAST_WORD.search(text, max(0, start - 40), start)
+    after = _FIRST_WORD.match(text, end, end + 40)
+    return any(
+        m is not None and m.group(1) not in lex.known and m.group(1) not in vocab.accepted
+        for m in (before, after)
+    )
+
+
+def _english(paragraph: str, lex: Lexicon, vocab: Vocabulary) -> bool:
     """Whether ``paragraph`` (lower case) reads as English whose words can be judged.
 
-    Typos with a clear correction do not count against it; other unknown words do.
+    Every unknown word counts against it, typos too: a paragraph dense with
+    them is more likely dialect ("tiwed of wunning"), a language the lists
+    do not know, or jargon, than careless English.
     """
     if _NON_LATIN.search(paragraph):
         return False
     words = _LETTERS.findall(paragraph)
-    unknown = 0
-    for w in words:
-        if w in lex.known or w in vocab.accepted:
-            continue
-        if not w.isascii() or _fix(w, lex, fixes) is None:
-            unknown += 1
+    unknown = sum(1 for w in words if w not in lex.known and w not in vocab.accepted)
     return unknown < 2 or unknown <= FOREIGN_SHARE * len(words)

@@ -87,8 +87,11 @@ def refine(
     rules = tuple(rule for rule_id, rule in _PLAN[strategy] if not is_disabled(RULES[rule_id], off))
     if not rules or not text:
         return Refinement(text)
-    if vocabulary is None and strategy == "spelling":
-        vocabulary = _spelling.vocabulary(text)  # counted once, not per round
+    if strategy == "spelling":
+        if vocabulary is None:
+            vocabulary = _spelling.vocabulary(text)  # counted once, not per round
+        if not _spelling.typos(text, vocabulary):
+            return Refinement(text)  # most pieces: no need to work out what is protected
     edits = _round(text, rules, house, vocabulary)
     if not edits:
         return Refinement(text)  # another round would read the same text the same way
