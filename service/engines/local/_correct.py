@@ -176,9 +176,9 @@ def _allowed(word: str, fix: str, slip: Slip, lex: Lexicon) -> bool:
         return lex.frequency(fix) >= SHORT_MIN_FREQUENCY and _swap_or_double(word, fix)
     if slip is Slip.VOWEL and len(word) < VOWEL_MIN_LENGTH:
         return False
-    if slip is Slip.KEY:
-        if len(word) < KEY_MIN_LENGTH or lex.frequency(word) > 0 or _compound(word, lex, 3):
-            return False
+    web_word = lex.frequency(word) > 0
+    if slip is Slip.KEY and (len(word) < KEY_MIN_LENGTH or web_word or _compound(word, lex, 3)):
+        return False
     stems = _stems(word, lex)
     return not stems or any(fix == stem + stem[-1] + suffix for stem, suffix in stems)
 
