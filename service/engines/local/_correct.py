@@ -47,6 +47,8 @@ SHORT = 5
 SHORT_MIN_FREQUENCY = 10 ** (5.5 - 9)
 VOWEL_MIN_LENGTH = 7
 KEY_MIN_LENGTH = 6
+# "lstrip", "closefd": a common word with letters stuck on ("freind" is not "frein" + "d").
+STUCK_ON_MIN_FREQUENCY = 10 ** (3.5 - 9)
 
 
 class Slip(enum.Enum):
@@ -156,16 +158,25 @@ def _compound(word: str, lex: Lexicon, shortest: int) -> bool:
 
 
 def _stuck_on(word: str, lex: Lexicon) -> bool:
-    """Whether ``word`` is a known word with one or two consonants before or after it."""
+    """Whether ``word`` is a known word with one or two consonants before or after it.
+
+    A letter doubling the word's own first or last letter is a slip, not stuck on ("untill").
+    """
     n = len(word)
-    for head in range(3):
-        for tail in range(3):
-            if head + tail > 0 and n - head - tail >= 4:
-                core = word[head : n - tail]
-                stuck = word[:head] + word[n - tail :]
-                if core in lex.known and _CONSONANTS.fullmatch(stuck):
-                    return True
+    for size in (1, 2):
+        if n - size < 4:
+            break
+        head, core = word[:size], word[size:]
+        if _common(core, lex) and _CONSONANTS.fullmatch(head) and head[-1] != core[0]:
+            return True
+        core, tail = word[:-size], word[-size:]
+        if _common(core, lex) and _CONSONANTS.fullmatch(tail) and tail[0] != core[-1]:
+            return True
     return False
+
+
+def _common(word: str, lex: Lexicon) -> bool:
+    return lex.frequency(word) >= STUCK_ON_MIN_FREQUENCY
 
 
 def _allowed(word: str, fix: str, slip: Slip, lex: Lexicon) -> bool:
