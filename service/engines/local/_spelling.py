@@ -110,7 +110,7 @@ def spelling(ctx: Context) -> Iterator[Edit]:
                 continue
             para_start, para_end = _paragraph(lowered, start)
             if para_start not in judged:
-                paragraph = lowered[para_start:para_end]
+                paragraph = ctx.text[para_start:para_end]
                 judged[para_start] = _english(paragraph, lex, vocab)
             if judged[para_start]:
                 yield ctx.edit(
@@ -160,14 +160,15 @@ def _beside_unknown(text: str, start: int, end: int, lex: Lexicon, vocab: Vocabu
 
 
 def _english(paragraph: str, lex: Lexicon, vocab: Vocabulary) -> bool:
-    """Whether ``paragraph`` (lower case) reads as English whose words can be judged.
+    """Whether ``paragraph`` reads as English whose words can be judged.
 
-    Every unknown word counts against it, typos too: a paragraph dense with
+    Its lower-case words are counted (names say nothing of the language).
+    Every unknown one counts against it, typos too: a paragraph dense with
     them is more likely dialect ("tiwed of wunning"), a language the lists
     do not know, or jargon, than careless English.
     """
     if _NON_LATIN.search(paragraph):
         return False
-    words = _LETTERS.findall(paragraph)
+    words = [w for w in _LETTERS.findall(paragraph) if w.islower()]
     unknown = sum(1 for w in words if w not in lex.known and w not in vocab.accepted)
     return unknown < 2 or unknown <= FOREIGN_SHARE * len(words)
