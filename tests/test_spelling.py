@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.engines.base import PassOptions
 from service.engines.edits import Refinement
 from service.engines.local import refine, vocabulary
 from service.engines.local._correct import correction
 from service.engines.local._lexicon import lexicon
-from service.engines.local_engine import CHUNK_CHARS, paragraph_chunks
+from service.engines.local_engine import CHUNK_CHARS, LocalEngine, paragraph_chunks
 
 
 def fixed(text: str, **kwargs: object) -> str:
@@ -256,3 +259,39 @@ def test_idempotent_and_protected_spans_untouched(words: list[str], code: str) -
     text = " ".join(words) + f" `{code} teh` and https://example.com/{code}/recieve end."
     out = fixed(text)
     assert out.endswith(f" `{code} teh` and https://example.com/{code}/recieve end.")
+
+
+# the service path: a document in pieces, the request's and the deployment's words
+
+
+async def _run_pass(engine: LocalEngine, text: str, **options: Any) -> str:
+    outcome = await engine.run_pass(text, "spelling", PassOptions(**options), lambda *_: None)
+    return outcome.text
+
+
+async def test_the_service_path_matches_the_whole_text_and_is_idempotent() -> None:
+    filler = "The team met on Monday to plan the week ahead and agreed on the tasks.\n\n"
+    document = (
+        "We recieve it first.\n\n"
+        + filler * 1500
+        + "We definately agree.\n\n"
+        + filler * 1500
+        + "Later we recieve the rest.\n"
+    )
+    assert len(list(paragraph_chunks(document))) > 2
+    engine = LocalEngine()
+    once = await _run_pass(engine, document)
+    assert once == refine(document, "spelling").text
+    assert "We definitely agree." in once
+    assert once.count("recieve") == 2, "used twice in the document, in two pieces"
+    assert await _run_pass(engine, once) == once
+
+
+async def test_the_request_and_deployment_words_reach_every_piece() -> None:
+    filler = "The team met on Monday to plan the week ahead and agreed on the tasks.\n\n"
+    document = filler * 1500 + "We definately agree and will recieve it.\n"
+    assert len(list(paragraph_chunks(document))) > 1
+    ours = await _run_pass(LocalEngine(), document, dictionary=frozenset({"recieve"}))
+    assert ours.endswith("We definitely agree and will recieve it.\n")
+    theirs = await _run_pass(LocalEngine(frozenset({"definately"})), document)
+    assert theirs.endswith("We definately agree and will receive it.\n")
