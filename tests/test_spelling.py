@@ -295,3 +295,18 @@ async def test_the_request_and_deployment_words_reach_every_piece() -> None:
     assert ours.endswith("We definitely agree and will recieve it.\n")
     theirs = await _run_pass(LocalEngine(frozenset({"definately"})), document)
     assert theirs.endswith("We definately agree and will receive it.\n")
+
+
+def test_many_typos_in_one_huge_paragraph() -> None:
+    """Each typo of a 5 MB paragraph is found in one scan, not one scan per typo."""
+    typos = {"recieve": "receive", "definately": "definitely", "seperate": "separate"}
+    words = ("The team will meet on Monday to plan the next release of the product. " * 70_000)[
+        :5_000_000
+    ].split(" ")
+    for i, typo in enumerate(typos):
+        words[(i + 1) * 100_000] = typo
+    text = " ".join(words)
+    out = fixed(text)
+    for typo, meant in typos.items():
+        assert typo not in out
+        assert meant in out

@@ -34,6 +34,7 @@ written in another script or with more than a fifth of their words unknown.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -52,9 +53,10 @@ SENTENCE_START_FREQUENCY = 10 ** (5.0 - 9)
 FOREIGN_SHARE = 0.2
 
 _RUN = re.compile(r"[a-z]+")  # on folded text: every run of letters, for counting
+_BLANK_LINE = re.compile(r"\n(?=\n)")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
-_BEFORE = r"(?<![\w.@/\\#$%&'\u2019-])"
+_WORD_BEFORE = re.compile(r"[\w.@/\\#$%&'\u2019-]")
 _AFTER = r"(?![\w@/\\'\u2019-]|\.\w)"
 
 
@@ -98,29 +100,39 @@ def spelling(ctx: Context) -> Iterator[Edit]:
     vocab = ctx.vocabulary if ctx.vocabulary is not None else vocabulary(ctx.text)
     lowered = ctx.lowered
     judged: dict[int, bool] = {}  # paragraph start -> reads as English
-    for word, fix in typos(lowered, vocab).items():
-        for m in re.finditer(_BEFORE + word + _AFTER, lowered):
-            start, end = m.span()
-            replacement = _cased(ctx.text, start, end, fix, lex)
-            if replacement is None or not ctx.free(start, end):
-                continue
-            if article_breaks(ctx.text, start, word, fix):
-                continue
-            if _beside_unknown(lowered, start, end, lex, vocab):
-                continue
-            para_start, para_end = _paragraph(lowered, start)
-            if para_start not in judged:
-                paragraph = ctx.text[para_start:para_end]
-                judged[para_start] = _english(paragraph, lex, vocab)
-            if judged[para_start]:
-                yield ctx.edit(
-                    RULE,
-                    start,
-                    end,
-                    replacement,
-                    f"'{ctx.text[start:end]}' is not in the dictionary; '{fix}' is by far "
-                    "the likeliest word one slip away",
-                )
+    breaks: list[int] | None = None
+    found = typos(lowered, vocab)
+    if not found:
+        return
+    # One scan for all of them; the pattern starts with letters, so the scan skips ahead fast.
+    pattern = re.compile("(?:" + "|".join(found) + ")" + _AFTER)
+    for m in pattern.finditer(lowered):
+        start, end = m.span()
+        if start > 0 and _WORD_BEFORE.match(lowered, start - 1):
+            continue  # the inside or the tail of a longer token
+        word = m.group()
+        fix = found[word]
+        replacement = _cased(ctx.text, start, end, fix, lex)
+        if replacement is None or not ctx.free(start, end):
+            continue
+        if article_breaks(ctx.text, start, word, fix):
+            continue
+        if _beside_unknown(lowered, start, end, lex, vocab):
+            continue
+        if breaks is None:
+            breaks = [b.start() for b in _BLANK_LINE.finditer(lowered)]
+        para_start, para_end = _paragraph(lowered, start, breaks)
+        if para_start not in judged:
+            judged[para_start] = _english(ctx.text[para_start:para_end], lex, vocab)
+        if judged[para_start]:
+            yield ctx.edit(
+                RULE,
+                start,
+                end,
+                replacement,
+                f"'{ctx.text[start:end]}' is not in the dictionary; '{fix}' is by far "
+                "the likeliest word one slip away",
+            )
 
 
 def _cased(text: str, start: int, end: int, fix: str, lex: Lexicon) -> str | None:
@@ -134,11 +146,16 @@ def _cased(text: str, start: int, end: int, fix: str, lex: Lexicon) -> str | Non
     return None
 
 
-def _paragraph(text: str, pos: int) -> tuple[int, int]:
-    """The paragraph around ``pos``: from the blank line before it to the one after."""
-    start = text.rfind("\n\n", 0, pos)
-    end = text.find("\n\n", pos)
-    return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
+def _paragraph(text: str, pos: int, breaks: list[int]) -> tuple[int, int]:
+    """The paragraph around ``pos``: from the blank line before it to the one after.
+
+    ``breaks`` holds the start of every ``"\n\n"`` in ``text``, found once per
+    text, so that a 5 MB paragraph with many typos is not scanned per typo.
+    """
+    i = bisect_left(breaks, pos)
+    start = breaks[i - 1] + 2 if i > 0 else 0
+    end = breaks[i] if i < len(breaks) else len(text)
+    return start, end
 
 
 _LAST_WORD = re.compile(r"([^\W\d_]+)\W*$")
