@@ -310,3 +310,27 @@ def test_many_typos_in_one_huge_paragraph() -> None:
     for typo, meant in typos.items():
         assert typo not in out
         assert meant in out
+
+
+_PARAGRAPH_WORDS = st.lists(
+    st.sampled_from(
+        ["the", "team", "will", "meet", "on", "monday", "to", "plan", "release", "product", "and", "we", "recieve", "teh", "definately", "seperate", "colour", "color", "organise", "travelled", "report", "Maria", "`recieve`", "https://x.io/teh", "maison", "jardin", "λόγος"]
+    ),
+    min_size=3,
+    max_size=25,
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(paragraphs=st.lists(_PARAGRAPH_WORDS.map(" ".join), min_size=2, max_size=6))
+def test_pieces_give_what_the_whole_gives(paragraphs: list[str]) -> None:
+    """Through the service's pieces, as on the whole text, and a second pass changes nothing."""
+    filler = "The team met on Monday to plan the week ahead and agreed on the tasks.\n\n"
+    document = (filler * 400).join(p + "\n\n" for p in paragraphs)
+    pieces = list(paragraph_chunks(document))
+    words = vocabulary(document)
+    out = "".join(refine(p, "spelling", vocabulary=words).text for _, p in pieces)
+    assert out == refine(document, "spelling").text
+    second = vocabulary(out)  # a second pass counts its own input
+    again = "".join(refine(p, "spelling", vocabulary=second).text for _, p in paragraph_chunks(out))
+    assert again == out
