@@ -2,13 +2,14 @@
 
 Two word lists from PyPI packages, installed from the lock file; nothing is
 fetched at run time. They are read on the first ``spelling`` pass (about
-0.7 s), not at import, so that the other strategies and the CLI start fast.
+2 s), not at import, so that the other strategies and the CLI start fast.
 
-- *Known words*: pyspellchecker's English list (about 160,000 words,
-  curated, American spellings), the words wordfreq finds at least three
-  times in a million (about 20,000, British and American spellings and the
-  web's own words such as "blog"), and any British form whose American form
-  is known by a regular pattern ("serialise", "dialled", "paediatric").
+- *Known words*: the 128,000 words of plain letters in pyspellchecker's
+  English list (curated, American spellings), the words wordfreq finds at
+  least three times in a million (about 20,000, British and American
+  spellings and the web's own words such as "blog"; 1,000 of them new), and
+  any British form whose American form is known by a regular pattern
+  ("serialise", "dialled", "paediatric").
 - *Frequencies*: wordfreq's, one scale for every spelling, so "colour" and
   "color" (or "which" and "witch") can be compared.
 """
