@@ -342,6 +342,7 @@ class JobActor:
             idle = set() if version.changed else idle | {version.strategy or ""}
         options = PassOptions(
             disabled_rules=frozenset(job.options.get("disabled_rules", ())),
+            dictionary=frozenset(job.options.get("dictionary", ())),
             model=job.model,
             temperature=job.options.get("temperature"),
             probe_events=int(job.options.get("probe_events", 0)),

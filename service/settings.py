@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     cleanup_interval_seconds: float = Field(default=600.0, ge=0.05)
     sse_ping_seconds: float = Field(default=15.0, ge=0.05)
     subscriber_buffer: int = Field(default=1024, ge=4)
+    # A file of words (one a line) that the spelling strategy never corrects,
+    # read once here; a missing or unreadable file stops the service at start.
+    dictionary: Annotated[frozenset[str], NoDecode] = frozenset()
     # Comma-separated in the environment.
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
@@ -109,6 +112,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"not valid JSON ({exc})") from None
         return value
 
+    @field_validator("dictionary", mode="before")
+    @classmethod
+    def _read_dictionary(cls, value: object) -> object:
+        if isinstance(value, str | Path):
+            return read_dictionary(Path(value))
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -136,6 +146,17 @@ class Settings(BaseSettings):
         if isinstance(alias, AliasChoices):
             return str(alias.choices[0])
         return PREFIX + field.upper()
+
+
+def read_dictionary(path: Path) -> frozenset[str]:
+    """The words of a dictionary file: one a line; blank lines and ``#`` comments skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValueError(f"cannot read the dictionary file {str(path)!r}: {reason}") from None
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line.lower() for line in lines if line and not line.startswith("#"))
 
 
 def _describe(settings: type[Settings], error: Any) -> str:

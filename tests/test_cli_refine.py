@@ -115,9 +115,11 @@ def test_two_documents_of_one_name_keep_both_outputs(server: ServerProcess, tmp_
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "doc.md").write_text(text)
     out = tmp_path / "out"
+    # Four passes: the default plan is spelling, normalize, concise, plain.
     result = refiner(
-        "refine", "a/doc.md", "b/doc.md", "-o", str(out), "--url", server.url, cwd=tmp_path
-    )
+        "refine", "a/doc.md", "b/doc.md", "-o", str(out), "--passes", "4", "--url", server.url,
+        cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["doc-2.refined.md", "doc.refined.md"]
     assert "commence" not in (out / "doc.refined.md").read_text()

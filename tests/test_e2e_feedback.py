@@ -50,7 +50,7 @@ async def test_hundreds_of_concurrent_posts_are_each_stored_once_and_survive_a_r
                 "rating": "up" if n % 3 else "down",
                 "job_id": job["job_id"],
                 "file_id": file_id,
-                "pass": 2,
+                "pass": 3,  # the default plan: spelling, normalize, concise
                 "comment": f"note {n}",
             }
             reply = await client.post("/strategy/feedback", json=body)
@@ -64,7 +64,7 @@ async def test_hundreds_of_concurrent_posts_are_each_stored_once_and_survive_a_r
     stored = stored_lines(folder)
     assert sorted(r["id"] for r in stored) == sorted(a["id"] for a in answers)
     assert len({r["id"] for r in stored}) == 300
-    assert all(r["engine"] == "local" and r["pass"] == 2 for r in stored)
+    assert all(r["engine"] == "local" and r["pass"] == 3 for r in stored)
 
     server.stop()
     restarted = make_server(server.workdir)
@@ -87,23 +87,27 @@ async def test_negative_feedback_moves_a_strategy_down_the_automatic_plan(
     server = make_server()
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         before = (await client.get("/strategies")).json()
-        assert before["auto_plan"]["local"] == ["normalize", "concise", "plain"]
+        assert before["auto_plan"]["local"] == ["spelling", "normalize", "concise", "plain"]
         for _ in range(5):
             reply = await client.post(
                 "/strategy/feedback", json={"strategy": "normalize", "rating": "down"}
             )
             assert reply.status_code == 201
         after = (await client.get("/strategies")).json()
-        assert after["auto_plan"]["local"] == ["concise", "plain", "normalize"]
+        assert after["auto_plan"]["local"] == ["spelling", "concise", "plain", "normalize"]
         normalize = next(s for s in after["strategies"] if s["name"] == "normalize")
         assert normalize["feedback"]["local"] == 5
         assert normalize["scores"]["local"] < 0.5
 
         started = await client.post(
-            "/refine/run", json={"text": SAMPLE, "passes": 3, "strategies": "auto"}
+            "/refine/run", json={"text": SAMPLE, "passes": 4, "strategies": "auto"}
         )
         job = (await client.get(f"/jobs/{started.json()['job_id']}")).json()
-        assert job["strategies"] == ["concise", "plain", "normalize"]
+        assert job["strategies"] == ["spelling", "concise", "plain", "normalize"]
+        for _ in range(20):  # spelling keeps its place first, however people rate it
+            await client.post("/strategy/feedback", json={"strategy": "spelling", "rating": "down"})
+        last = (await client.get("/strategies")).json()
+        assert last["auto_plan"]["local"][0] == "spelling"
 
 
 async def test_bad_feedback_is_refused_with_a_reason(server: ServerProcess) -> None:
@@ -155,9 +159,11 @@ async def test_feedback_on_a_file_names_a_strategy_its_job_ran(server: ServerPro
 async def test_an_unwritable_feedback_folder_is_a_503_and_nothing_else_breaks(
     make_server: Callable[..., ServerProcess], tmp_path: Path
 ) -> None:
-    blocker = tmp_path / "not-a-folder"
+    # At start an unwritable folder stops the server (tests/test_startup_faults.py);
+    # here it stops being writable while the server runs.
+    server = make_server()
+    blocker = Path(server.env["REFINER_FEEDBACK_DIR"])
     blocker.write_text("")
-    server = make_server(REFINER_FEEDBACK_DIR=str(blocker / "feedback"))
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         reply = await client.post("/strategy/feedback", json={"strategy": "plain", "rating": 4})
         assert reply.status_code == 503

@@ -42,7 +42,7 @@ async def test_the_automatic_plan_leaves_a_contract_without_plain_swaps(
 ) -> None:
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         text, completes = await _final_text(
-            client, {"text": CONTRACT, "passes": 3, "name": "licence.txt"}
+            client, {"text": CONTRACT, "passes": 4, "name": "licence.txt"}
         )
         assert completes[-1]["strategy"] == "plain"
         assert not completes[-1]["changed"]

@@ -28,7 +28,12 @@ async def test_three_pass_job_streams_from_request_to_stream_end(server: ServerP
             "/refine/run",
             method="POST",
             headers={"Accept": "text/event-stream"},
-            json_body={"text": SAMPLE, "passes": 3, "name": "sample.md"},
+            # A typo, so that the default plan's first pass (spelling) changes something too.
+            json_body={
+                "text": SAMPLE.replace("commence", "comence"),
+                "passes": 3,
+                "name": "sample.md",
+            },
         )
         assert types(envelopes) == [
             "job_queued",
@@ -46,7 +51,7 @@ async def test_three_pass_job_streams_from_request_to_stream_end(server: ServerP
         assert durable_ids == [str(e["seq"]) for e in envelopes if e["type"] != "pass_progress"]
 
         started = next(e for e in envelopes if e["type"] == "job_started")["data"]
-        assert started["strategies"] == ["normalize", "concise", "plain"]
+        assert started["strategies"] == ["spelling", "normalize", "concise"]
         assert started["engine"] == "local"
         completes = [e["data"] for e in envelopes if e["type"] == "pass_complete"]
         assert [c["pass"] for c in completes] == [1, 2, 3]
@@ -61,7 +66,7 @@ async def test_three_pass_job_streams_from_request_to_stream_end(server: ServerP
         assert [p["pass"] for p in job["files"][0]["passes"]] == [0, 1, 2, 3]
 
         final = (await client.get(f"/files/{file_id}/versions/3")).json()
-        assert "utilize" not in final["text"]
+        assert "comence" not in final["text"]  # spelling; plain comes fourth in the plan
         assert "in order to" not in final["text"]
         assert "the the" not in final["text"]
         assert final["text"].count("\n") == SAMPLE.count("\n")
@@ -273,9 +278,10 @@ async def test_strategies_catalogue_describes_each_strategy(server: ServerProces
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         catalogue = (await client.get("/strategies")).json()
         engines = {s["name"]: s["engines"] for s in catalogue["strategies"]}
-        assert list(engines)[:3] == ["normalize", "concise", "plain"]
-        assert all(engines[n] == ["local"] for n in ("normalize", "concise", "plain"))
+        assert list(engines)[:4] == ["spelling", "normalize", "concise", "plain"]
+        assert all(engines[n] == ["local"] for n in ("spelling", "normalize", "concise", "plain"))
         assert engines["probe"] == ["probe"]
         assert all(s["description"] for s in catalogue["strategies"])
-        assert catalogue["default_plan"]["local"] == ["normalize", "concise", "plain"]
-        assert {r["strategy"] for r in catalogue["rules"]} == {"normalize", "concise", "plain"}
+        assert catalogue["default_plan"]["local"] == ["spelling", "normalize", "concise", "plain"]
+        rules = {r["strategy"] for r in catalogue["rules"]}
+        assert rules == {"spelling", "normalize", "concise", "plain"}

@@ -46,7 +46,7 @@ def out(text: str, strategy: str) -> str:
 
 
 def test_catalogue() -> None:
-    assert list(STRATEGIES)[:3] == ["normalize", "concise", "plain"]
+    assert list(STRATEGIES)[:4] == ["spelling", "normalize", "concise", "plain"]
     for info in STRATEGIES.values():
         assert info.description
         assert info.categories

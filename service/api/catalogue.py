@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from service.api import state
 from service.api.feedback import plan_positions
+from service.api.job_plans import auto_plan
 from service.api.responses import protected
 from service.engines import local
 from service.engines.base import StrategyInfo
@@ -48,9 +49,7 @@ async def strategies(request: Request) -> dict[str, Any]:
     return {
         "strategies": list(catalogue.values()),
         "default_plan": {name: list(e.default_plan()) for name, e in engines.items()},
-        "auto_plan": {
-            name: list(scores.rank(name, e.default_plan())) for name, e in engines.items()
-        },
+        "auto_plan": {name: list(auto_plan(e, scores)) for name, e in engines.items()},
         "score": PRIOR_DESCRIPTION,
         "rules": rules,
     }

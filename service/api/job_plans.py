@@ -27,9 +27,22 @@ from service.feedback import FeedbackScores
 from service.settings import Settings
 from service.store import NewDocument, NewJob, Store
 
+# The strategy an automatic plan always starts with, where the engine has it.
+FIRST = "spelling"
+
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def auto_plan(engine: Engine, scores: FeedbackScores | None) -> tuple[str, ...]:
+    """The engine's built-in plan ranked by feedback, with ``FIRST`` kept first."""
+    base = engine.default_plan()
+    if scores is not None:
+        base = scores.rank(engine.name, base)
+    if FIRST in base:
+        base = (FIRST, *(s for s in base if s != FIRST))
+    return base
 
 
 def plan_strategies(
@@ -41,12 +54,12 @@ def plan_strategies(
     """One strategy per pass, cycling the requested list or the automatic plan.
 
     The automatic plan (``"auto"``, or nothing asked) is the engine's built-in
-    order, re-ranked by the strategies' feedback scores.
+    order, re-ranked by the strategies' feedback scores; ``spelling`` stays
+    first whatever its score, since every other strategy reads words better
+    spelt right.
     """
     if requested is None or requested == "auto":
-        base = engine.default_plan()
-        if scores is not None:
-            base = scores.rank(engine.name, base)
+        base = auto_plan(engine, scores)
     elif isinstance(requested, list):
         if not requested:
             raise invalid("strategies is empty; give at least one, or 'auto'")
@@ -94,6 +107,8 @@ async def build_job(
         options["automatic_plan"] = True
     if disabled:
         options["disabled_rules"] = list(disabled)
+    if body.dictionary:
+        options["dictionary"] = list(dict.fromkeys(body.dictionary))
     if body.temperature is not None:
         options["temperature"] = body.temperature
     if template is not None:

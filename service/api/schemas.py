@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.documents.formats import TEXT_FORMATS
 from service.engines.registry import KNOWN_ENGINES
@@ -45,6 +45,14 @@ class RuleOptions(BaseModel):
     )
 
 
+MAX_DICTIONARY_WORDS = 10_000
+MAX_WORD_CHARS = 64
+# One word: no spaces or control characters (hyphens, apostrophes and dots are fine).
+DictionaryWord = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_WORD_CHARS, pattern=r"^[^\s\x00-\x1f]+$")
+]
+
+
 class RefineRequest(BaseModel):
     """``POST /refine/run``: one of ``text``, ``files`` or ``file_ids`` at least."""
 
@@ -75,6 +83,11 @@ class RefineRequest(BaseModel):
     )
     name: str | None = Field(None, max_length=200)
     rules: RuleOptions | None = None
+    dictionary: list[DictionaryWord] | None = Field(
+        None,
+        max_length=MAX_DICTIONARY_WORDS,
+        description="words the spelling strategy never corrects (names, terms, brands)",
+    )
     stop_when_unchanged: bool = Field(
         True, description="end a document's passes early once a pass changes nothing"
     )

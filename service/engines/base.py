@@ -35,6 +35,7 @@ class StrategyInfo:
 @dataclass(frozen=True, slots=True)
 class PassOptions:
     disabled_rules: frozenset[str] = frozenset()
+    dictionary: frozenset[str] = frozenset()  # words the request asks never to correct
     model: str | None = None
     temperature: float | None = None
     probe_events: int = 0  # probe engine: how many progress events to publish

@@ -4,9 +4,10 @@ A document is refined in chunks of whole paragraphs, each in a worker thread,
 so the event loop stays free, progress can be reported, and a cancelled job
 stops within one chunk. A pass the automatic plan chose is skipped where it
 does not suit the whole document (``plain`` in a contract or a novel). The
-rules never join or break paragraphs, so
-chunks can be refined apart; document-wide choices (such as which quote
-style is the majority) are then made per chunk of about 64 KB.
+rules never join or break paragraphs, so chunks can be refined apart;
+document-wide choices (which quote style is the majority, which words
+``spelling`` must leave because the document repeats them) are made once, on
+the whole text, and given to every chunk.
 """
 
 from __future__ import annotations
@@ -47,7 +48,12 @@ def paragraph_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, 
 
 
 class LocalEngine:
+    """``dictionary``: the deployment's words that ``spelling`` never corrects."""
+
     name = "local"
+
+    def __init__(self, dictionary: frozenset[str] = frozenset()) -> None:
+        self._dictionary = dictionary
 
     def strategies(self) -> Mapping[str, StrategyInfo]:
         return {
@@ -83,12 +89,21 @@ class LocalEngine:
         if len(chunks) > 1 and local.follows_house_style(strategy):
             # Quotes and dashes follow what most of the document uses: decided once, on all of it.
             house = await anyio.to_thread.run_sync(local.house_style, text)
+        vocabulary = None
+        if strategy == "spelling":
+            words = self._dictionary | options.dictionary
+            vocabulary = await anyio.to_thread.run_sync(local.vocabulary, text, words)
         pieces: list[str] = []
         edits: list[Edit] = []
         for done, (offset, chunk) in enumerate(chunks, start=1):
             result = await anyio.to_thread.run_sync(
                 functools.partial(
-                    local.refine, chunk, strategy, disabled=options.disabled_rules, house=house
+                    local.refine,
+                    chunk,
+                    strategy,
+                    disabled=options.disabled_rules,
+                    house=house,
+                    vocabulary=vocabulary,
                 )
             )
             pieces.append(result.text)

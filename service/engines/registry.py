@@ -26,7 +26,10 @@ def build_engines(settings: Settings) -> dict[str, Engine]:
     ``openai`` is offered when ``OPENAI_API_KEY`` is set. An OpenAI-compatible
     server that checks no key still needs one set: any non-empty string.
     """
-    engines: dict[str, Engine] = {"local": LocalEngine(), "probe": ProbeEngine()}
+    engines: dict[str, Engine] = {
+        "local": LocalEngine(settings.dictionary),
+        "probe": ProbeEngine(),
+    }
     if settings.openai_api_key:
         engines["openai"] = OpenAIEngine.connect(
             settings.openai_api_key, settings.openai_base_url, LLMConfig.from_settings(settings)

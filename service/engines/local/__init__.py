@@ -1,13 +1,15 @@
 """The local engine: a deterministic, offline, rule-based refiner.
 
-Three strategies (``normalize``, ``concise``, ``plain``) each run a family of
-rules whose word lists live in ``data/``. Rules never touch code, links,
+Four strategies (``spelling``, ``normalize``, ``concise``, ``plain``) each run
+a family of rules whose word lists live in ``data/`` (``spelling``'s in two
+PyPI packages, see ``_spelling``). Rules never touch code, links,
 HTML or quotations, never add or remove a line break, and are idempotent.
 """
 
 from __future__ import annotations
 
 from ._context import HouseStyle
+from ._spelling import Vocabulary
 from .catalog import (
     RULES,
     STRATEGIES,
@@ -17,7 +19,7 @@ from .catalog import (
     UnknownStrategy,
     validate_disabled,
 )
-from .engine import follows_house_style, house_style, refine, suits_automatic_plan
+from .engine import follows_house_style, house_style, refine, suits_automatic_plan, vocabulary
 
 __all__ = [
     "RULES",
@@ -27,9 +29,11 @@ __all__ = [
     "StrategyInfo",
     "UnknownRule",
     "UnknownStrategy",
+    "Vocabulary",
     "follows_house_style",
     "house_style",
     "refine",
     "suits_automatic_plan",
     "validate_disabled",
+    "vocabulary",
 ]

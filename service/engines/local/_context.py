@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from service.engines.edits import Edit
 
 from ._protect import Protection, protect
 from ._text import folded
 from .catalog import RULES
+
+if TYPE_CHECKING:
+    from ._spelling import Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +35,13 @@ class Context:
     lowered: str  # same offsets as ``text``
     protection: Protection
     house: HouseStyle | None = None  # decided on the whole document, when this is a piece
+    vocabulary: Vocabulary | None = None  # counted on the whole document, for ``spelling``
 
     @classmethod
-    def of(cls, text: str, house: HouseStyle | None = None) -> Context:
-        return cls(text, folded(text), protect(text), house)
+    def of(
+        cls, text: str, house: HouseStyle | None = None, vocabulary: Vocabulary | None = None
+    ) -> Context:
+        return cls(text, folded(text), protect(text), house, vocabulary)
 
     def free(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` is outside code, links and quotations."""

@@ -40,6 +40,14 @@ class UnknownRule(ValueError):
 
 _RULES = (
     RuleInfo(
+        "spelling.typo",
+        "spelling",
+        "spelling",
+        "Corrects a misspelt word ('recieve' -> 'receive') only where one correction is far "
+        "likelier than any other; British and American spellings both stand; never names, "
+        "identifiers, code, links, words used twice or words of the dictionary.",
+    ),
+    RuleInfo(
         "normalize.doubled_word",
         "normalize",
         "repetition",
@@ -131,6 +139,12 @@ def _categories(strategy: str) -> tuple[str, ...]:
 
 STRATEGIES: Mapping[str, StrategyInfo] = MappingProxyType(
     {
+        "spelling": StrategyInfo(
+            "spelling",
+            "Corrects clear typos from an English dictionary, British and American spellings "
+            "alike. Leaves names, identifiers, code, repeated words and foreign text alone.",
+            _categories("spelling"),
+        ),
         "normalize": StrategyInfo(
             "normalize",
             "Tidies spacing, repeated words and punctuation, and makes quotes and dashes "

@@ -10,17 +10,19 @@ from collections.abc import Callable, Iterable, Iterator
 
 from service.engines.edits import Edit, Refinement
 
-from . import _filler, _genre, _normalize, _typography
+from . import _filler, _genre, _normalize, _spelling, _typography
 from ._compose import apply, compose, select
 from ._context import Context, HouseStyle
 from ._inflect import load_swaps
 from ._phrases import PhraseRule
+from ._spelling import Vocabulary
 from .catalog import RULES, check_strategy, is_disabled, validate_disabled
 
 Rule = Callable[[Context], Iterator[Edit]]
 
 # Rules in priority order: when two candidates start at the same place, the first listed wins.
 _PLAN: dict[str, tuple[tuple[str, Rule], ...]] = {
+    "spelling": (("spelling.typo", _spelling.spelling),),
     "normalize": (
         ("normalize.doubled_word", _normalize.doubled_word),
         ("normalize.repeated_punct", _normalize.repeated_punct),
@@ -50,8 +52,10 @@ _PLAN: dict[str, tuple[tuple[str, Rule], ...]] = {
 _MAX_ROUNDS = 4
 
 
-def _round(text: str, rules: tuple[Rule, ...], house: HouseStyle | None) -> list[Edit]:
-    ctx = Context.of(text, house)
+def _round(
+    text: str, rules: tuple[Rule, ...], house: HouseStyle | None, vocabulary: Vocabulary | None
+) -> list[Edit]:
+    ctx = Context.of(text, house, vocabulary)
     return select(edit for rule in rules for edit in rule(ctx))
 
 
@@ -77,24 +81,41 @@ def suits_automatic_plan(document: str, strategy: str) -> bool:
     return not (_genre.reads_as_contract(document) or _genre.reads_as_fiction(document))
 
 
+def vocabulary(document: str, dictionary: Iterable[str] = ()) -> Vocabulary:
+    """What ``spelling`` must leave alone in every piece of ``document``, and ``dictionary``."""
+    return _spelling.vocabulary(document, dictionary)
+
+
 def refine(
-    text: str, strategy: str, *, disabled: Iterable[str] = (), house: HouseStyle | None = None
+    text: str,
+    strategy: str,
+    *,
+    disabled: Iterable[str] = (),
+    house: HouseStyle | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Refinement:
     """Apply ``strategy`` to ``text``, skipping the rules or categories in ``disabled``.
 
-    ``house`` is for a piece of a longer document: the styles decided on all of it.
+    ``house`` and ``vocabulary`` are for a piece of a longer document: the
+    styles and the words decided on all of it (``vocabulary`` also carries
+    the words a request or deployment asks ``spelling`` to accept).
     """
     check_strategy(strategy)
     off = validate_disabled(disabled)
     rules = tuple(rule for rule_id, rule in _PLAN[strategy] if not is_disabled(RULES[rule_id], off))
     if not rules or not text:
         return Refinement(text)
-    edits = _round(text, rules, house)
+    if strategy == "spelling":
+        if vocabulary is None:
+            vocabulary = _spelling.vocabulary(text)  # counted once, not per round
+        if not _spelling.typos(text, vocabulary):
+            return Refinement(text)  # most pieces: no need to work out what is protected
+    edits = _round(text, rules, house, vocabulary)
     if not edits:
         return Refinement(text)  # another round would read the same text the same way
     current = apply(text, edits)
     for _ in range(_MAX_ROUNDS - 1):
-        more = _round(current, rules, house)
+        more = _round(current, rules, house, vocabulary)
         if not more:
             break
         # A rule's output made a new match possible (e.g. a space left after a removal).
