@@ -162,8 +162,7 @@ async def test_an_unwritable_feedback_folder_is_a_503_and_nothing_else_breaks(
     # At start an unwritable folder stops the server (tests/test_startup_faults.py);
     # here it stops being writable while the server runs.
     server = make_server()
-    blocker = Path(server.env["REFINER_FEEDBACK_DIR"])
-    blocker.write_text("")
+    await anyio.Path(server.env["REFINER_FEEDBACK_DIR"]).write_text("")
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         reply = await client.post("/strategy/feedback", json={"strategy": "plain", "rating": 4})
         assert reply.status_code == 503
