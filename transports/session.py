@@ -33,9 +33,10 @@ from transports.ops import BadOp, CancelOp, PingOp, RunOp, SubscribeOp, Unsubscr
 from transports.registry import StreamKind, StreamRegistry
 from transports.websocket import CLOSE_GOING_AWAY, PEER_GONE, frame
 
-# Starts a job from a POST /refine/run body and returns its id; raises
+# Starts a job from a POST /refine/run body and an optional idempotency key
+# and returns its id (a known key: the job it started before); raises
 # ``OpRefused`` with a detail for anything it will not start.
-StartJob = Callable[[dict[str, Any]], Awaitable[str]]
+StartJob = Callable[[dict[str, Any], str | None], Awaitable[str]]
 
 # Replies queued behind a stuck write before the reader waits its turn too.
 REPLY_BACKLOG = 64
@@ -186,7 +187,7 @@ class EditorSession:
                     await self._reply("unsubscribed", op.ref, job_id=op.job_id)
                 case RunOp():
                     self._check_room(None)
-                    job_id = await self.start_job(op.request)
+                    job_id = await self.start_job(op.request, op.idempotency_key)
                     await self._reply("ack", op.ref, job_id=job_id)
                     await self._subscribe(job_id, 0, tg)
                 case CancelOp():
