@@ -16,7 +16,16 @@ router = APIRouter()
 @router.get("/health", summary="Liveness and readiness")
 async def health(request: Request) -> JSONResponse:
     ready = getattr(request.app.state, "ready", False)
-    body: dict[str, Any] = {"status": "ok" if ready else "starting", "ready": ready}
+    settings = state.settings(request)
+    body: dict[str, Any] = {
+        "status": "ok" if ready else "starting",
+        "ready": ready,
+        # What one job may hold, so that a client can check before it sends.
+        "limits": {
+            "max_text_chars": settings.max_text_chars,
+            "max_upload_bytes": settings.max_upload_bytes,
+        },
+    }
     if ready:
         supervisor = state.supervisor(request)
         body["jobs"] = {"running": supervisor.running, "queued": supervisor.queued}

@@ -1,7 +1,7 @@
 // The editor page: wires the form, the live connection, the job on screen
 // and the jobs panel together. No framework, no build step.
 
-import { apiKey, onUnauthorized, setApiKey } from "./api.js";
+import { apiKey, onUnauthorized, setApiKey, url } from "./api.js";
 import { $ } from "./dom.js";
 import { JobForm } from "./form.js";
 import { JobsPanel } from "./jobs.js";
@@ -20,18 +20,46 @@ function notice(message) {
 
 // --- the API key, asked for once per browser session ---
 
+// Whether the server takes `key`: true, false, or null when it cannot be reached.
+async function keyWorks(key) {
+  try {
+    const response = await fetch(url("jobs", { limit: 1 }), {
+      headers: { "X-API-Key": key }, cache: "no-store",
+    });
+    return response.status !== 401;
+  } catch {
+    return null;
+  }
+}
+
 let asking = null;
+// Resolves once the person gave a key the server takes; every request that
+// was refused then goes again with it.
 function askKey(message) {
   if (asking) return asking;
   const dialog = $("#key-dialog");
   const input = $("#key-input");
-  $("#key-message").textContent = message || "This server needs an API key.";
+  const say = (text) => { $("#key-message").textContent = text; };
+  say(message || (apiKey()
+    ? "The access key you gave earlier no longer works. Enter the current one."
+    : "This server needs an access key. Ask whoever runs it for one."));
   input.value = "";
   asking = new Promise((resolve) => {
-    const submit = (event) => {
+    const submit = async (event) => {
       event.preventDefault();
-      if (!input.value.trim()) { input.focus(); return; }
-      setApiKey(input.value.trim());
+      const key = input.value.trim();
+      if (!key) { input.focus(); return; }
+      const works = await keyWorks(key);
+      if (works === false) {
+        say("That key was not accepted; check it and try again.");
+        input.select();
+        return;
+      }
+      if (works === null) {
+        say("The server cannot be reached just now; try again in a moment.");
+        return;
+      }
+      setApiKey(key);
       $("#key-form").removeEventListener("submit", submit);
       dialog.close();
       asking = null;
@@ -56,6 +84,7 @@ const live = new Live({
     $("#conn-text").textContent = text;
   },
   onNotice: notice,
+  askKey,
 });
 const form = new JobForm({ onSubmit: startJob });
 const view = new JobView({ formats: () => form.formats(), onNotice: notice });
@@ -92,19 +121,40 @@ function openJob(jobId) {
   $("#job-h").focus();
 }
 
+// "Cancelling…" shows at once; the job's own `cancelled` event ends it.
 async function cancelJob(jobId) {
+  const onScreen = jobId === view.jobId;
+  const before = view.status;
+  if (onScreen) view.cancelling();
+  panel.cancelling(jobId);
   try {
     await live.cancel(jobId);
   } catch (error) {
     notice(`Cancel failed: ${error.detail}`);
+    if (onScreen && view.status === "cancelling") view.cancelFailed(before);
+  }
+  panel.refresh();
+}
+
+async function resumeJob() {
+  const jobId = view.jobId;
+  if (!jobId) return;
+  notice("");
+  view.resuming();
+  try {
+    await live.resume(jobId);
+  } catch (error) {
+    view.resumeFailed();
+    notice(`Resume failed: ${error.detail}`);
   }
   panel.refresh();
 }
 
 $("#cancel-job").addEventListener("click", () => view.jobId && cancelJob(view.jobId));
+$("#resume-job").addEventListener("click", resumeJob);
 $("#key-button").addEventListener("click", async () => {
   setApiKey("");
-  await askKey("Enter the API key to use from now on.");
+  await askKey("Enter the access key to use from now on.");
   window.location.reload();
 });
 

@@ -1,7 +1,7 @@
 // The new-job form: text or an uploaded document, passes, engine, strategies,
 // output format and style template, built from what the server offers.
 
-import { ApiError, getJSON, upload } from "./api.js";
+import { ApiError, getJSON, setLimits, sizeProblem, upload } from "./api.js";
 import { $, clear, h } from "./dom.js";
 
 export class JobForm {
@@ -30,6 +30,7 @@ export class JobForm {
   async load() {
     const [health, catalogue] = await Promise.all([getJSON("health"), getJSON("strategies")]);
     this.catalogue = catalogue;
+    setLimits(health.limits);
     clear(this.el.engine);
     const engines = health.engines || ["local"];
     for (const name of engines) this.el.engine.append(h("option", { value: name }, name));
@@ -167,6 +168,12 @@ export class JobForm {
     const request = this._request();
     if (!request.text && !request.file_ids) {
       this.showError("Paste some text or upload a document first.");
+      this.el.text.focus();
+      return;
+    }
+    const tooLarge = request.text ? sizeProblem(request.text) : null;
+    if (tooLarge) {
+      this.showError(tooLarge);
       this.el.text.focus();
       return;
     }

@@ -13,6 +13,8 @@ export class JobsPanel {
     this.formats = formats;
     this.onNotice = onNotice;
     this.current = null;
+    this.asked = 0; // refreshes asked for
+    this.applied = 0; // the latest whose answer is on screen
     $("#jobs-refresh").addEventListener("click", () => this.refresh());
   }
 
@@ -23,14 +25,19 @@ export class JobsPanel {
     }
   }
 
+  // Refreshes may overlap: the answer to the latest one asked wins, and an
+  // older answer that arrives after it is dropped.
   async refresh() {
+    const asked = ++this.asked;
     let page;
     try {
       page = await getJSON("jobs", { limit: 15 });
     } catch (error) {
-      this.onNotice(`The job list cannot be loaded: ${error.detail}`);
+      if (asked === this.asked) this.onNotice(`The job list cannot be loaded: ${error.detail}`);
       return;
     }
+    if (asked < this.applied) return;
+    this.applied = asked;
     const items = page.jobs.map((job) => this._item(job));
     if (!items.length) items.push(h("li", { class: "hint" }, "No jobs yet."));
     this.list.replaceChildren(...items);
@@ -67,6 +74,16 @@ export class JobsPanel {
     h("div", { class: "hint" },
       `${when(job.created_at)} · ${job.engine} · ${job.passes} pass${job.passes === 1 ? "" : "es"}`),
     h("div", { class: "row-actions" }, ...actions));
+  }
+
+  // Cancel was asked for: say so on the job's row until the list refreshes.
+  cancelling(jobId) {
+    const item = [...this.list.children].find((li) => li.dataset.jobId === jobId);
+    const button = item && item.querySelector("button.danger");
+    if (button) {
+      button.disabled = true;
+      button.textContent = "Cancelling…";
+    }
   }
 
   async _download(jobId, fmt) {

@@ -6,6 +6,10 @@ import { DiffView } from "./diff.js";
 import { $, clear, h, num, pct } from "./dom.js";
 
 const TERMINAL = { done: "succeeded", error: "failed", cancelled: "cancelled" };
+const RESUMABLE = new Set(["interrupted", "failed"]);
+// How a pass the job left unfinished reads, by the job's end.
+const STOPPED = { cancelled: "cancelled", interrupted: "interrupted", failed: "failed" };
+const STATUS_TEXT = { cancelling: "cancelling…", connecting: "connecting…" };
 
 export class JobView {
   constructor({ formats, onNotice }) {
@@ -14,7 +18,7 @@ export class JobView {
     this.diff = new DiffView();
     this.el = {
       title: $("#job-h"), status: $("#job-status"), meta: $("#job-meta"),
-      cancel: $("#cancel-job"), docField: $("#doc-field"), doc: $("#doc"),
+      cancel: $("#cancel-job"), resume: $("#resume-job"), docField: $("#doc-field"), doc: $("#doc"),
       passes: $("#passes-list"), textHead: $("#text-h"), text: $("#pass-text"),
       rate: $("#rate"), rateResult: $("#rate-result"), edits: $("#edits"),
       editsBox: $("#edits-box"), downloads: $("#downloads"), log: $("#event-log"),
@@ -40,7 +44,8 @@ export class JobView {
     this.el.title.textContent = title || (jobId ? `Job ${jobId}` : "No job open");
     this._setStatus(jobId ? "connecting" : "");
     this.el.meta.textContent = jobId ? "" : "Start a job, or open one from the list.";
-    this.el.cancel.hidden = true;
+    this._setCancel(false);
+    this.el.resume.hidden = true;
     this.el.docField.hidden = true;
     clear(this.el.doc);
     clear(this.el.passes);
@@ -56,9 +61,11 @@ export class JobView {
     const d = env.data || {};
     switch (env.type) {
       case "job_queued":
+        // also the start of a resumed run: what it left unfinished runs again
         this._setStatus("queued");
         this.el.meta.textContent = d.position ? `Waiting in line: position ${d.position}.` : "";
-        this.el.cancel.hidden = false;
+        this._setCancel(true);
+        this.el.resume.hidden = true;
         break;
       case "job_started":
         this._started(d);
@@ -136,21 +143,22 @@ export class JobView {
       }
     }
     this._setStatus(job.status);
-    this.el.cancel.hidden = !["queued", "running"].includes(job.status);
+    this._setCancel(["queued", "running"].includes(job.status));
+    this.el.resume.hidden = !RESUMABLE.has(job.status);
     const latest = this._latestPass(this.fileId);
     if (latest) this._show(latest);
     this._renderDownloads();
   }
 
   _started(d) {
-    this._setStatus("running");
+    if (this.status !== "cancelling") this._setStatus("running");
     this.engine = d.engine;
     this.files = d.files || [];
     this.el.meta.textContent =
       `${this.files.length} document${this.files.length === 1 ? "" : "s"} · ` +
       `${d.passes} pass${d.passes === 1 ? "" : "es"} · engine ${d.engine} · ` +
       `strategies ${(d.strategies || []).join(" → ")}`;
-    this.el.cancel.hidden = false;
+    if (this.status !== "cancelling") this._setCancel(true);
     clear(this.el.doc);
     for (const f of this.files) this.el.doc.append(h("option", { value: f.file_id }, f.name));
     this.el.docField.hidden = this.files.length < 2;
@@ -158,19 +166,60 @@ export class JobView {
   }
 
   _ended(type, d) {
-    this._setStatus(type === "error" && d.code === "interrupted" ? "interrupted" : TERMINAL[type]);
-    this.el.cancel.hidden = true;
+    const status = type === "error" && d.code === "interrupted" ? "interrupted" : TERMINAL[type];
+    this._setStatus(status);
+    this._setCancel(false);
+    this.resumeFailed();
+    this.el.resume.hidden = !RESUMABLE.has(status);
+    // A pass the job left unfinished says so, and shows no more activity.
+    for (const row of this.rows.values()) {
+      if (row.state !== "complete") {
+        row.state = status;
+        this._renderRow(row);
+      }
+    }
+    if (this.shown) this._show(this.shown);
     if (type === "done") {
       this.el.meta.textContent += ` · finished in ${num(d.duration_ms / 1000, 2)} s`;
+    } else if (type === "error" && status === "interrupted") {
+      this.onNotice(`The job was interrupted: ${d.message}. Resume runs it on from its last pass.`);
     } else if (type === "error") {
       this.onNotice(`The job failed: ${d.message}`);
     }
     this._renderDownloads();
   }
 
+  // Cancel shows at once that it was asked for, and stays off until the job ends.
+  cancelling() {
+    this._setStatus("cancelling");
+    this.el.cancel.disabled = true;
+    this.el.cancel.textContent = "Cancelling…";
+  }
+
+  cancelFailed(status) {
+    this._setStatus(status);
+    this._setCancel(true);
+  }
+
+  resuming() {
+    this.el.resume.disabled = true;
+    this.el.resume.textContent = "Resuming…";
+  }
+
+  resumeFailed() {
+    this.el.resume.disabled = false;
+    this.el.resume.textContent = "Resume";
+  }
+
+  _setCancel(shown) {
+    this.el.cancel.hidden = !shown;
+    this.el.cancel.disabled = false;
+    this.el.cancel.textContent = "Cancel job";
+  }
+
   _setStatus(status) {
     this.status = status;
-    this.el.status.textContent = status || "";
+    this.el.status.textContent = STATUS_TEXT[status] || status || "";
     this.el.status.dataset.status = status || "";
     this.el.status.hidden = !status;
   }
@@ -219,13 +268,18 @@ export class JobView {
     node.dataset.pass = String(row.pass);
     node.dataset.state = row.state;
     node.classList.toggle("shown", row.file_id === this.fileId && row.pass === this.shown);
+    const stopped = STOPPED[row.state];
     const progress = row.state === "complete"
       ? h("progress", { max: "1", value: "1", "aria-label": `Pass ${row.pass} complete` })
-      : h("progress", {
-        max: String(row.total || 1), value: row.total ? String(row.done) : null,
-        "aria-label": `Pass ${row.pass} progress`,
-      });
-    const metrics = row.state === "complete"
+      : stopped
+        ? h("span", { class: "stopped" }, stopped)
+        : h("progress", {
+          max: String(row.total || 1), value: row.total ? String(row.done) : null,
+          "aria-label": `Pass ${row.pass} progress`,
+        });
+    const metrics = stopped
+      ? h("span", { class: "metrics" }, "not finished")
+      : row.state === "complete"
       ? h("span", { class: "metrics" },
         metric("words", num(m.words, 0)),
         metric("readability", num(m.flesch_reading_ease)),
@@ -256,6 +310,14 @@ export class JobView {
     this.el.textHead.textContent = `Pass ${pass}${row && row.strategy ? ` · ${row.strategy}` : ""}`;
     this.el.rate.hidden = !(row && row.state === "complete");
     this.el.rateResult.textContent = "";
+    if (row && STOPPED[row.state]) {
+      this.el.text.textContent =
+        `Pass ${pass} did not finish: the job was ${row.state}. ` +
+        "Its earlier passes are kept; pick one above.";
+      this.el.text.dataset.pass = String(pass);
+      this.el.text.dataset.state = row.state;
+      return;
+    }
     if (!row || row.state !== "complete") {
       this.el.text.textContent = (row && row.delta) || this._previousText(pass) || "Refining…";
       this.el.text.dataset.pass = String(pass);
