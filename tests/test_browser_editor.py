@@ -19,7 +19,7 @@ from tests.support.browser import (
     wait_finished,
 )
 from tests.support.server import ServerProcess
-from tests.support.texts import SAMPLE
+from tests.support.texts import SAMPLE, long_text
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -53,7 +53,7 @@ def test_three_passes_stream_into_rows_and_a_diff(
     with new_page(browser) as page:
         open_editor(page, server.url)
         assert page.get_attribute("#conn", "data-mode") == "websocket"
-        start_text_job(page, SAMPLE, passes=3)
+        start_text_job(page, long_text(8), passes=3)  # long enough for readability
         wait_finished(page)
 
         rows = page.locator(".pass-row[data-state=complete]")

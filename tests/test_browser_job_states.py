@@ -59,7 +59,7 @@ def test_cancel_says_cancelling_then_the_pass_looks_cancelled(
         start_probe_job(page, passes=2, events=400, rate=20)
         page.wait_for_selector(".pass-row[data-pass='1'][data-state=running]")
         page.wait_for_function(
-            "document.querySelector('.pass-row[data-pass=\"1\"] .metrics')"
+            "() => document.querySelector('.pass-row[data-pass=\"1\"] .metrics')"
             ".textContent.includes('/')"
         )
         page.click("#cancel-job")

@@ -76,7 +76,7 @@ export class Live {
   // idempotency key goes again, over the next socket or over REST.
   async run(request, key = newIdempotencyKey()) {
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      if (this.mode !== "websocket" && this.mode !== "sse") {
+      if (this.mode === "connecting" || this.mode === "reconnecting") {
         await this._settled(TRANSPORT_WAIT_MS);
       }
       if (this.mode !== "websocket") break;

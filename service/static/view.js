@@ -6,6 +6,7 @@ import { DiffView } from "./diff.js";
 import { $, clear, h, num, pct } from "./dom.js";
 
 const TERMINAL = { done: "succeeded", error: "failed", cancelled: "cancelled" };
+const MIN_WORDS_FOR_READABILITY = 100;
 const RESUMABLE = new Set(["interrupted", "failed"]);
 // How a pass the job left unfinished reads, by the job's end.
 const STOPPED = { cancelled: "cancelled", interrupted: "interrupted", failed: "failed" };
@@ -22,7 +23,7 @@ export class JobView {
       passes: $("#passes-list"), textHead: $("#text-h"), text: $("#pass-text"),
       rate: $("#rate"), rateResult: $("#rate-result"), edits: $("#edits"),
       editsBox: $("#edits-box"), downloads: $("#downloads"), log: $("#event-log"),
-      logCount: $("#log-count"),
+      logCount: $("#log-count"), announce: $("#announce"),
     };
     this.el.doc.addEventListener("change", () => this._selectFile(this.el.doc.value));
     $("#rate-up").addEventListener("click", () => this._rate("up"));
@@ -54,6 +55,15 @@ export class JobView {
     this.el.logCount.textContent = "0";
     this._showText(null);
     this.diff.reset(null);
+  }
+
+  setTitle(title) {
+    this.el.title.textContent = title;
+  }
+
+  // Said to screen readers, politely: status changes and finished passes.
+  _announce(text) {
+    this.el.announce.textContent = text;
   }
 
   apply(env) {
@@ -95,6 +105,7 @@ export class JobView {
         break;
       }
       case "pass_complete":
+        this._announce(`Pass ${d.pass} complete${d.strategy ? ` (${d.strategy})` : ""}.`);
         this._row(d.file_id, d.pass, {
           strategy: d.strategy, state: "complete", changed: d.changed, metrics: d.metrics,
           done: 1, total: 1,
@@ -218,6 +229,9 @@ export class JobView {
   }
 
   _setStatus(status) {
+    if (status && status !== this.status && this.jobId) {
+      this._announce(`Job ${STATUS_TEXT[status] || status}.`);
+    }
     this.status = status;
     this.el.status.textContent = STATUS_TEXT[status] || status || "";
     this.el.status.dataset.status = status || "";
@@ -282,8 +296,9 @@ export class JobView {
       : row.state === "complete"
       ? h("span", { class: "metrics" },
         metric("words", num(m.words, 0)),
-        metric("readability", num(m.flesch_reading_ease)),
-        metric("grade", num(m.grade_level)),
+        // too few words for a readability score to mean anything
+        m.words >= MIN_WORDS_FOR_READABILITY ? metric("readability", num(m.flesch_reading_ease)) : null,
+        m.words >= MIN_WORDS_FOR_READABILITY ? metric("grade", num(m.grade_level)) : null,
         metric("changed", pct(m.changed_ratio)),
         metric("edits", num(m.edits, 0)))
       : h("span", { class: "metrics" }, row.total ? `${row.done}/${row.total}` : "running…");
@@ -367,7 +382,8 @@ export class JobView {
 
   _showEdits(edits) {
     const items = edits.slice(0, 200).map((e) => h("li", {},
-      h("del", {}, e.before || "∅"), " → ", h("ins", {}, e.after || "∅"),
+      h("del", {}, visible(e.before, e.after) || "∅"), " → ",
+      h("ins", {}, visible(e.after, e.before) || "∅"),
       h("span", { class: "hint" }, ` ${e.reason || e.rule}`)));
     this.el.edits.replaceChildren(...items);
     this.el.editsBox.hidden = items.length === 0;
@@ -439,6 +455,13 @@ export class JobView {
     this.logged += 1;
     this.el.logCount.textContent = String(this.logged);
   }
+}
+
+// An edit that changes only spaces shows them: "␣" for a space, "↵" for a line end.
+function visible(text, other) {
+  const value = text || "";
+  const spacesOnly = value.replace(/\s/g, "") === (other || "").replace(/\s/g, "");
+  return spacesOnly ? value.replace(/ /g, "␣").replace(/\n/g, "↵\n").replace(/\t/g, "⇥") : value;
 }
 
 function key(fileId, pass) {
