@@ -151,3 +151,22 @@ def test_an_edit_of_spaces_shows_the_spaces(browser: Browser, server: ServerProc
         page.wait_for_selector("#pass-text[data-pass='1'][data-state=complete]")
         page.click("#edits-box summary")
         assert "␣␣" in page.inner_text("#edits")
+
+
+def test_a_clicked_edit_is_marked_in_the_text(browser: Browser, server: ServerProcess) -> None:
+    with new_page(browser) as page:
+        open_editor(page, server.url)
+        page.fill("#text", "Café ☕ 🎉: we need to utilize the tools.")
+        page.fill("#passes", "1")
+        page.select_option("#engine", "local")
+        page.check("#strategy-list input[value=plain]")
+        page.click("#start")
+        wait_finished(page)
+        page.wait_for_selector("#pass-text[data-pass='1'][data-state=complete]")
+        page.click("#edits-box summary")
+        edit = page.locator(".edit-pick").first
+        after = edit.locator("ins").inner_text()
+        edit.click()
+        # the mark is where the edit's new words are (after an emoji: code points, not UTF-16)
+        assert page.inner_text("#pass-text mark") == after
+        assert page.inner_text("#pass-text").startswith("Café ☕ 🎉: we need to ")

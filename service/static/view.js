@@ -381,14 +381,41 @@ export class JobView {
   }
 
   _showEdits(edits) {
-    const items = edits.slice(0, 200).map((e) => h("li", {},
-      h("del", {}, visible(e.before, e.after) || "∅"), " → ",
-      h("ins", {}, visible(e.after, e.before) || "∅"),
-      h("span", { class: "hint" }, ` ${e.reason || e.rule}`)));
+    // Where each edit's text is in the pass's output: edits hold offsets into
+    // its input (code points), sorted and never overlapping.
+    let shift = 0;
+    const placed = edits.map((e) => {
+      const at = (e.start ?? 0) + shift;
+      shift += [...(e.after || "")].length - [...(e.before || "")].length;
+      return { edit: e, at, length: [...(e.after || "")].length };
+    });
+    const items = placed.slice(0, 200).map((p, i) => h("li", {},
+      h("button", {
+        type: "button", class: "edit-pick", dataset: { edit: String(i) },
+        "aria-label": `Show edit ${i + 1} in the text`,
+        onclick: () => this._highlight(p),
+      },
+      h("del", {}, visible(p.edit.before, p.edit.after) || "∅"), " → ",
+      h("ins", {}, visible(p.edit.after, p.edit.before) || "∅")),
+      h("span", { class: "hint" }, ` ${p.edit.reason || p.edit.rule}`)));
     this.el.edits.replaceChildren(...items);
     this.el.editsBox.hidden = items.length === 0;
     this.el.editsBox.querySelector("summary").textContent =
       `${edits.length} edit${edits.length === 1 ? "" : "s"}, explained`;
+  }
+
+  // Marks one edit's text in the pass on screen (a deletion as a caret).
+  _highlight({ at, length }) {
+    const version = this.texts.get(key(this.fileId, this.shown));
+    if (!version || this.el.text.dataset.state !== "complete") return;
+    const points = [...(version.text || "")];
+    if (at > points.length) return;
+    const before = points.slice(0, at).join("");
+    const marked = points.slice(at, at + length).join("");
+    const after = points.slice(at + length).join("");
+    const mark = h("mark", { class: marked ? "edit-mark" : "edit-mark deleted" }, marked || "‸");
+    this.el.text.replaceChildren(before, mark, after);
+    mark.scrollIntoView({ block: "nearest" });
   }
 
   async _rate(rating) {
