@@ -259,3 +259,23 @@ def test_the_indicator_says_when_the_server_is_down_on_sse(
         server.start()
         page.wait_for_selector("#conn[data-mode=sse]")
         assert re.search("SSE", page.inner_text("#conn-text"))
+
+
+def test_a_413_from_rest_is_the_size_message(browser: Browser, server: ServerProcess) -> None:
+    with new_page(browser) as page:
+        page.route_web_socket(SESSION_SOCKET, lambda ws: ws.close(code=1011))  # REST starts jobs
+        page.route(
+            "**/refine/run",
+            lambda route: route.fulfill(
+                status=413,
+                content_type="application/json",
+                body='{"detail": "request body too large", "code": "payload_too_large"}',
+            ),
+        )
+        open_editor(page, server.url)
+        assert mode(page) == "sse"
+        start_text_job(page, SAMPLE, passes=1)
+        page.wait_for_selector("#form-error:has-text('too large')")
+        error = page.inner_text("#form-error")
+        assert "characters" in error
+        assert "MB" in error
