@@ -109,10 +109,17 @@ def test_rating_a_pass_changes_its_strategy_score(
         after = score(strategy)
         assert after > before
         assert float(page.get_attribute("#rate-result", "data-score") or 0) == pytest.approx(after)
+        assert page.get_attribute("#rate-up", "aria-pressed") == "true"
+        assert page.get_attribute("#rate-down", "aria-pressed") == "false"
+        page.click("#rate-up")  # the same vote again is not a second vote
+        page.wait_for_timeout(300)
+        assert score(strategy) == pytest.approx(after)
 
         page.click("#rate-down")
         page.wait_for_selector("#rate-result[data-rating=down]")
         assert score(strategy) < after
+        assert page.get_attribute("#rate-down", "aria-pressed") == "true"
+        assert page.get_attribute("#rate-up", "aria-pressed") == "false"
 
 
 def test_the_page_asks_for_the_key_once_per_session(

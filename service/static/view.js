@@ -325,6 +325,7 @@ export class JobView {
     this.el.textHead.textContent = `Pass ${pass}${row && row.strategy ? ` · ${row.strategy}` : ""}`;
     this.el.rate.hidden = !(row && row.state === "complete");
     this.el.rateResult.textContent = "";
+    this._showVote(row);
     if (row && STOPPED[row.state]) {
       this.el.text.textContent =
         `Pass ${pass} did not finish: the job was ${row.state}. ` +
@@ -418,9 +419,18 @@ export class JobView {
     mark.scrollIntoView({ block: "nearest" });
   }
 
+  // The vote given on this pass in this browser session, shown as pressed.
+  _showVote(row) {
+    const vote = row ? sessionStorage.getItem(voteKey(this.jobId, row)) : null;
+    for (const rating of ["up", "down"]) {
+      $(`#rate-${rating}`).setAttribute("aria-pressed", String(vote === rating));
+    }
+  }
+
   async _rate(rating) {
     const row = this.rows.get(key(this.fileId, this.shown));
     if (!row || !row.strategy) return;
+    if (sessionStorage.getItem(voteKey(this.jobId, row)) === rating) return; // already given
     const engine = this.engine || "local";
     const before = await strategyScore(row.strategy, engine);
     try {
@@ -437,6 +447,8 @@ export class JobView {
       (before === null ? "" : ` (was ${num(before, 3)})`);
     this.el.rateResult.dataset.score = String(after);
     this.el.rateResult.dataset.rating = rating;
+    sessionStorage.setItem(voteKey(this.jobId, row), rating);
+    this._showVote(row);
   }
 
   _renderDownloads() {
@@ -489,6 +501,10 @@ function visible(text, other) {
   const value = text || "";
   const spacesOnly = value.replace(/\s/g, "") === (other || "").replace(/\s/g, "");
   return spacesOnly ? value.replace(/ /g, "␣").replace(/\n/g, "↵\n").replace(/\t/g, "⇥") : value;
+}
+
+function voteKey(jobId, row) {
+  return `refiner.vote:${jobId}:${row.file_id}:${row.pass}`;
 }
 
 function key(fileId, pass) {
