@@ -24,6 +24,7 @@ class _NotRefiner(http.server.BaseHTTPRequestHandler):
     """Some other web server: an HTML page for every path, 200 at / and 404 elsewhere."""
 
     def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))  # as servers do
         status = 200 if self.path == "/" else 404
         body = b"<html><body>Welcome to some other server</body></html>"
         self.send_response(status)
