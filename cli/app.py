@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +21,41 @@ from rich.table import Table
 from rich.text import Text
 
 from cli import diffview
-from cli.client import EXIT_INTERRUPTED, ApiError, Client, CliError, default_url
+from cli.client import EXIT_INTERRUPTED, ApiError, BadInput, Client, CliError, default_url
 from cli.progress import metrics_table
 from cli.refine import Options, refine
 
 Command = Callable[[Client, argparse.Namespace, Console, Console], Awaitable[int]]
 
 
-def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--url", default=default_url(), help="the server (default: %(default)s, or REFINER_URL)"
+def _connection_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """``--url`` and ``--api-key``, before the subcommand (as with git) or after it.
+
+    The subcommand's copies default to nothing, so that they do not overwrite
+    what was given before the subcommand.
+    """
+    url_default = default_url()
+    key_default = os.environ.get("BACKEND_API_KEY")
+    parser.add_argument(
+        "--url",
+        default=url_default if defaults else argparse.SUPPRESS,
+        help=f"the server (default: {url_default}, or REFINER_URL)",
     )
-    common.add_argument(
+    parser.add_argument(
         "--api-key",
-        default=os.environ.get("BACKEND_API_KEY"),
+        default=key_default if defaults else argparse.SUPPRESS,
         help="the server's API key (default: BACKEND_API_KEY)",
     )
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _connection_options(common, defaults=False)
     top = argparse.ArgumentParser(
         prog="refiner", description="Refine documents in several passes on a Refiner server."
     )
+    top.add_argument("--version", action="version", version=f"refiner {_version()}")
+    _connection_options(top, defaults=True)
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the server (like `make run`)")
@@ -78,7 +94,15 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("job_id", metavar="JOB")
 
     diff = sub.add_parser("diff", parents=[common], help="word diff of two passes of a document")
-    diff.add_argument("file_id", metavar="FILE_ID", help="a document's file_id (see status)")
+    diff.add_argument(
+        "target", metavar="FILE_ID|JOB", help="a document's file_id, or a job's id (see status)"
+    )
+    diff.add_argument(
+        "document",
+        nargs="?",
+        metavar="NAME",
+        help="with a job's id: the document's name (needed when the job has several)",
+    )
     diff.add_argument("--from", dest="from_pass", type=int, default=0, metavar="A")
     diff.add_argument("--to", dest="to_pass", type=int, metavar="B", help="default: the last")
 
@@ -132,15 +156,36 @@ async def _status(client: Client, args: argparse.Namespace, out: Console, err: C
 
 
 async def _diff(client: Client, args: argparse.Namespace, out: Console, err: Console) -> int:
+    file_id = await _document_file_id(client, args.target, args.document)
     diff = await client.get_json(
         "/refine/diff",
-        fileId=args.file_id,
+        fileId=file_id,
         fromPass=args.from_pass,
         toPass=args.to_pass,
         format="json",
     )
     diffview.render(diff, out)
     return 0
+
+
+async def _document_file_id(client: Client, target: str, document: str | None) -> str:
+    """``target`` itself when it is a file id; else the job's document named ``document``."""
+    if not target.startswith("job_"):
+        if document is not None:
+            raise BadInput("a document name goes with a job's id, not with a file_id")
+        return target
+    job = await client.get_json(f"/jobs/{target}")
+    files: list[dict[str, Any]] = job.get("files", [])
+    if document is None:
+        if len(files) == 1:
+            return str(files[0]["file_id"])
+        names = ", ".join(str(f["name"]) for f in files) or "none"
+        raise BadInput(f"job {target} has {len(files)} documents ({names}): name one")
+    for f in files:
+        if f["name"] == document or Path(str(f["name"])).name == document:
+            return str(f["file_id"])
+    names = ", ".join(str(f["name"]) for f in files) or "none"
+    raise BadInput(f"job {target} has no document named {document!r}; it has: {names}")
 
 
 async def _templates(client: Client, args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -173,6 +218,13 @@ COMMANDS: dict[str, Command] = {
     "diff": _diff,
     "templates": _templates,
 }
+
+
+def _version() -> str:
+    try:
+        return metadata.version("refiner")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _when(seconds: float | None) -> str:

@@ -4,8 +4,9 @@ Exceptions::
 
     CliError            a one-line reason, and the exit code that goes with it
     ├── BadInput        a file or an argument the command cannot use (exit 2)
-    ├── Unreachable     no server answers at the URL (exit 3)
+    ├── Unreachable     no server answers at the URL, or not a Refiner one (exit 3)
     └── ApiError        the server answered with an error (exit 1)
+        └── KeyRefused  the API key is missing or wrong
 """
 
 from __future__ import annotations
@@ -58,6 +59,13 @@ class ApiError(CliError):
         self.code = code
 
 
+class KeyRefused(ApiError):
+    """401: no API key was sent, or not the server's."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message, "unauthorized")
+
+
 class Client:
     """An async context manager: one connection pool for the command's requests."""
 
@@ -92,14 +100,51 @@ class Client:
             raise Unreachable(f"the connection to {self.url} failed: {_reason(exc)}") from None
         if response.is_success:
             return response
-        raise _api_error(response)
+        raise self._api_error(response)
 
     async def get_json(self, path: str, **params: Any) -> Any:
         query = {k: v for k, v in params.items() if v is not None}
-        return _json(await self.request("GET", path, params=query))
+        return self._json(await self.request("GET", path, params=query))
 
     async def post_json(self, path: str, body: Any = None) -> Any:
-        return _json(await self.request("POST", path, json=body))
+        return self._json(await self.request("POST", path, json=body))
+
+    def not_refiner(self) -> Unreachable:
+        return Unreachable(f"no Refiner API at {self.url}: is --url the right server?")
+
+    def key_refused(self) -> KeyRefused:
+        """A missing key and a wrong one are told apart by what this command sent."""
+        if self.api_key is None:
+            return KeyRefused(
+                f"the server at {self.url} needs an API key: "
+                "pass --api-key KEY or set BACKEND_API_KEY"
+            )
+        return KeyRefused(
+            f"the server at {self.url} refused the API key given "
+            "(--api-key or BACKEND_API_KEY): check it"
+        )
+
+    def _json(self, response: httpx.Response) -> Any:
+        """A success answer's JSON; anything else means ``--url`` is not a Refiner server."""
+        try:
+            return response.json()
+        except ValueError:
+            raise self.not_refiner() from None
+
+    def _api_error(self, response: httpx.Response) -> CliError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or "detail" not in body:
+            # Every Refiner error is JSON with a detail: this is some other server.
+            return self.not_refiner()
+        if response.status_code == 401:
+            return self.key_refused()
+        raw = body["detail"]
+        detail = raw if isinstance(raw, str) else json.dumps(raw)
+        code = body.get("code")
+        return ApiError(response.status_code, detail, code if isinstance(code, str) else None)
 
     async def upload(self, path: Path) -> dict[str, Any]:
         try:
@@ -108,7 +153,9 @@ class Client:
             raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
         files = {"file": (path.name, data, "application/octet-stream")}
         try:
-            answer: dict[str, Any] = _json(await self.request("POST", "/files", files=files))
+            answer: dict[str, Any] = self._json(await self.request("POST", "/files", files=files))
+        except KeyRefused:
+            raise  # about the server, not about the file
         except ApiError as exc:
             raise ApiError(exc.status, f"{path.name}: {exc.message}", exc.code) from None
         return answer
@@ -132,41 +179,11 @@ async def send_op(ws: ClientConnection, op: dict[str, Any]) -> None:
     await ws.send(json.dumps(op))
 
 
-def _json(response: httpx.Response) -> Any:
-    """A success answer's JSON; anything else means ``--url`` is not a Refiner server."""
-    try:
-        return response.json()
-    except ValueError:
-        raise CliError(
-            f"{response.request.url} answered {response.status_code} with no JSON: "
-            "is --url a Refiner server?"
-        ) from None
-
-
 def _reason(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     if "refused" in text.lower():
         return "connection refused"
     return text.splitlines()[-1]
-
-
-def _api_error(response: httpx.Response) -> ApiError:
-    detail = f"{response.status_code} {response.reason_phrase}"
-    code = None
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        raw = body.get("detail")
-        if isinstance(raw, str):
-            detail = raw
-        elif raw is not None:
-            detail = json.dumps(raw)
-        code = body.get("code")
-    if response.status_code == 401:
-        detail += " (pass --api-key or set BACKEND_API_KEY)"
-    return ApiError(response.status_code, detail, code)
 
 
 def _filename(response: httpx.Response) -> str | None:

@@ -167,11 +167,9 @@ async def _run_and_follow(
                 return
         except InvalidStatus as exc:
             status = exc.response.status_code
-            raise ApiError(
-                status,
-                f"the server refused the WebSocket (HTTP {status})"
-                + (": check the API key" if status in (401, 403) else ""),
-            ) from None
+            if status == 401:
+                raise client.key_refused() from None
+            raise ApiError(status, f"the server refused the WebSocket (HTTP {status})") from None
         except (OSError, TimeoutError) as exc:
             if not state.job_id:
                 raise Unreachable(f"cannot open the WebSocket at {client.url}: {exc}") from None

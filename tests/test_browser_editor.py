@@ -19,7 +19,7 @@ from tests.support.browser import (
     wait_finished,
 )
 from tests.support.server import ServerProcess
-from tests.support.texts import SAMPLE
+from tests.support.texts import SAMPLE, long_text
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -53,7 +53,7 @@ def test_three_passes_stream_into_rows_and_a_diff(
     with new_page(browser) as page:
         open_editor(page, server.url)
         assert page.get_attribute("#conn", "data-mode") == "websocket"
-        start_text_job(page, SAMPLE, passes=3)
+        start_text_job(page, long_text(8), passes=3)  # long enough for readability
         wait_finished(page)
 
         rows = page.locator(".pass-row[data-state=complete]")
@@ -109,10 +109,17 @@ def test_rating_a_pass_changes_its_strategy_score(
         after = score(strategy)
         assert after > before
         assert float(page.get_attribute("#rate-result", "data-score") or 0) == pytest.approx(after)
+        assert page.get_attribute("#rate-up", "aria-pressed") == "true"
+        assert page.get_attribute("#rate-down", "aria-pressed") == "false"
+        page.click("#rate-up")  # the same vote again is not a second vote
+        page.wait_for_timeout(300)
+        assert score(strategy) == pytest.approx(after)
 
         page.click("#rate-down")
         page.wait_for_selector("#rate-result[data-rating=down]")
         assert score(strategy) < after
+        assert page.get_attribute("#rate-down", "aria-pressed") == "true"
+        assert page.get_attribute("#rate-up", "aria-pressed") == "false"
 
 
 def test_the_page_asks_for_the_key_once_per_session(

@@ -153,7 +153,7 @@ def many_documents_job(job_id: str, documents: int, passes: int) -> NewJob:
 
 
 def serving(session: StalledSession, supervisor: Supervisor, streams: StreamRegistry) -> Any:
-    async def refuse(body: dict[str, Any]) -> str:
+    async def refuse(body: dict[str, Any], idempotency_key: str | None) -> str:
         raise AssertionError("no job is started in this test")
 
     return functools.partial(

@@ -164,7 +164,7 @@ async def test_replies_past_the_byte_backlog_end_a_session_whose_client_does_not
 
 
 def new_session(socket: StalledSession, supervisor: Supervisor, streams: StreamRegistry) -> Any:
-    async def refuse(body: dict[str, Any]) -> str:
+    async def refuse(body: dict[str, Any], idempotency_key: str | None) -> str:
         raise AssertionError("no job is started in this test")
 
     return EditorSession(

@@ -55,6 +55,13 @@ class UnsubscribeOp(_Op):
 class RunOp(_Op):
     op: Literal["run"]
     request: dict[str, Any] = Field(description="the same body as POST /refine/run")
+    idempotency_key: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="as POST /refine/run's Idempotency-Key, in the same key space: "
+        "sent again, it is answered with the job it started the first time",
+    )
 
 
 class CancelOp(_Op):

@@ -58,9 +58,10 @@ from transports.websocket import (
     frame,
 )
 
-# Starts a job from a POST /refine/run body and returns its id; raises
+# Starts a job from a POST /refine/run body and an optional idempotency key
+# and returns its id (a known key: the job it started before); raises
 # ``OpRefused`` with a detail for anything it will not start.
-StartJob = Callable[[dict[str, Any]], Awaitable[str]]
+StartJob = Callable[[dict[str, Any], str | None], Awaitable[str]]
 
 # Replies queued, in number and in bytes, before the reader writes them itself
 # rather than read on. A reply is small (a ref is bounded, a detail is cut to
@@ -266,7 +267,7 @@ class EditorSession:
                     await self._reply("unsubscribed", op.ref, job_id=op.job_id)
                 case RunOp():
                     self._check_room(None)
-                    job_id = await self.start_job(op.request)
+                    job_id = await self.start_job(op.request, op.idempotency_key)
                     await self._reply("ack", op.ref, job_id=job_id)
                     await self._subscribe(job_id, 0, tg)
                 case CancelOp():

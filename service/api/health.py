@@ -31,11 +31,19 @@ router = APIRouter()
 )
 async def health(request: Request) -> JSONResponse:
     started = getattr(request.app.state, "ready", False)
+    settings = state.settings(request)
     # A folder that stops being writable would fail every job at its end.
-    problems = folder_problems(state.settings(request)) if started else []
+    problems = folder_problems(settings) if started else []
     ready = started and not problems
-    status = "ok" if ready else "unwritable" if problems else "starting"
-    body: dict[str, Any] = {"status": status, "ready": ready}
+    body: dict[str, Any] = {
+        "status": "ok" if ready else "unwritable" if problems else "starting",
+        "ready": ready,
+        # What one job may hold, so that a client can check before it sends.
+        "limits": {
+            "max_text_chars": settings.max_text_chars,
+            "max_upload_bytes": settings.max_upload_bytes,
+        },
+    }
     if problems:
         body["problems"] = problems
     if started:

@@ -121,12 +121,12 @@ async def session(websocket: WebSocket) -> None:
     if not await _admitted(websocket):
         return
 
-    async def start_job(body: dict[str, Any]) -> str:
+    async def start_job(body: dict[str, Any], idempotency_key: str | None) -> str:
         try:
             request = RefineRequest.model_validate(body)
             job = await build_job(
                 request,
-                idempotency_key=None,
+                idempotency_key=idempotency_key,
                 engines=state.engines(websocket),
                 store=state.store(websocket),
                 settings=state.settings(websocket),

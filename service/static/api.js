@@ -3,6 +3,8 @@
 const KEY_STORE = "refiner.apiKey";
 const base = new URL(".", window.location.href);
 let askForKey = null;
+// The server's size limits, from GET /health.
+let limits = null;
 
 export class ApiError extends Error {
   constructor(status, detail, code) {
@@ -26,6 +28,61 @@ export function setApiKey(key) {
 // 401 are then sent again.
 export function onUnauthorized(handler) {
   askForKey = handler;
+}
+
+export function setLimits(value) {
+  limits = value || null;
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 1_000_000).toLocaleString("en", { maximumFractionDigits: 1 })} MB`;
+}
+
+// What this server takes per job, in words a person reads.
+export function limitText() {
+  if (!limits) return "";
+  const parts = [];
+  if (limits.max_text_chars) {
+    parts.push(`${limits.max_text_chars.toLocaleString("en")} characters`);
+  }
+  if (limits.max_upload_bytes) parts.push(megabytes(limits.max_upload_bytes));
+  return parts.length ? `this server takes at most ${parts.join(" and ")} per job` : "";
+}
+
+// Why a text cannot be sent, or null when it fits the server's limits.
+export function sizeProblem(text) {
+  if (!limits) return null;
+  const chars = text.length;
+  const bytes = new TextEncoder().encode(text).length;
+  const overChars = limits.max_text_chars && chars > limits.max_text_chars;
+  const overBytes = limits.max_upload_bytes && bytes > limits.max_upload_bytes;
+  if (!overChars && !overBytes) return null;
+  return `The text is too large: ${chars.toLocaleString("en")} characters ` +
+    `(${megabytes(bytes)}), and ${limitText()}.`;
+}
+
+export function tooLargeError() {
+  const limit = limitText();
+  return new ApiError(
+    413, `The text is too large: ${limit || "the server refused its size"}.`, "too_large",
+  );
+}
+
+// Whether the server answers, and takes the key: "ok", "down" or "key".
+export async function probe() {
+  const headers = {};
+  const key = apiKey();
+  if (key) headers["X-API-Key"] = key;
+  let response;
+  try {
+    response = await fetch(url("jobs", { limit: 1 }), { headers, cache: "no-store" });
+  } catch {
+    return "down";
+  }
+  if (response.status === 401) return "key";
+  // a proxy in front of a server that is not there
+  if ([502, 503, 504].includes(response.status)) return "down";
+  return "ok";
 }
 
 export function url(path, params = {}) {
@@ -58,9 +115,9 @@ async function problem(response) {
   return new ApiError(response.status, detail, code);
 }
 
-export async function request(method, path, { params, json, body } = {}) {
+export async function request(method, path, { params, json, body, extraHeaders } = {}) {
   for (let attempt = 0; ; attempt += 1) {
-    const headers = {};
+    const headers = { ...extraHeaders };
     const key = apiKey();
     if (key) headers["X-API-Key"] = key;
     let payload = body;
@@ -75,9 +132,11 @@ export async function request(method, path, { params, json, body } = {}) {
       throw new ApiError(0, "the server cannot be reached", "network");
     }
     if (response.ok) return response;
+    if (response.status === 413) throw tooLargeError();
     const error = await problem(response);
-    if (response.status === 401 && askForKey && attempt < 5) {
-      await askForKey(key ? "That key was not accepted; try again." : error.detail);
+    // The prompt only closes on a key the server takes: this ends.
+    if (response.status === 401 && askForKey && attempt < 20) {
+      await askForKey(null);
       continue;
     }
     throw error;
@@ -88,8 +147,8 @@ export async function getJSON(path, params) {
   return (await request("GET", path, { params })).json();
 }
 
-export async function postJSON(path, json) {
-  return (await request("POST", path, { json })).json();
+export async function postJSON(path, json, extraHeaders) {
+  return (await request("POST", path, { json, extraHeaders })).json();
 }
 
 export async function upload(file) {

@@ -1,8 +1,13 @@
 // The new-job form: text or an uploaded document, passes, engine, strategies,
 // output format and style template, built from what the server offers.
 
-import { ApiError, getJSON, upload } from "./api.js";
-import { $, clear, h } from "./dom.js";
+import { ApiError, getJSON, setLimits, sizeProblem, upload } from "./api.js";
+import { $, clear, h, num } from "./dom.js";
+
+const PASTED_NAME = "Pasted text.txt";
+const DRAFT = "refiner.draft";
+// The diagnostics engine is offered only on ?diagnostics.
+const DIAGNOSTIC_ENGINES = new Set(["probe"]);
 
 export class JobForm {
   constructor({ onSubmit }) {
@@ -24,14 +29,31 @@ export class JobForm {
       event.preventDefault();
       this._submit(onSubmit);
     });
+    // Ctrl/Cmd+Enter starts the job from anywhere in the form.
+    this.form.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        this._submit(onSubmit);
+      }
+    });
+    // An error goes once what it was about changes; what was typed outlives a reload.
+    this.form.addEventListener("input", () => this.showError(""));
+    this.form.addEventListener("change", () => this.showError(""));
+    this.el.text.value = sessionStorage.getItem(DRAFT) || "";
+    this.el.text.addEventListener("input", () => {
+      try { sessionStorage.setItem(DRAFT, this.el.text.value); } catch { /* too large to keep */ }
+    });
   }
 
   // Reads engines, strategies and templates; call once the key is known.
   async load() {
     const [health, catalogue] = await Promise.all([getJSON("health"), getJSON("strategies")]);
     this.catalogue = catalogue;
+    setLimits(health.limits);
     clear(this.el.engine);
-    const engines = health.engines || ["local"];
+    const diagnostics = new URLSearchParams(window.location.search).has("diagnostics");
+    const engines = (health.engines || ["local"])
+      .filter((name) => diagnostics || !DIAGNOSTIC_ENGINES.has(name));
     for (const name of engines) this.el.engine.append(h("option", { value: name }, name));
     this.el.engine.value = engines.includes("openai") ? "openai" : "local";
     try {
@@ -78,7 +100,9 @@ export class JobForm {
           type: "checkbox", id, name: "strategy", value: s.name, checked: ticked.has(s.name),
         }),
         h("label", { for: id, title: s.description },
-          s.name, score === undefined ? null : h("span", { class: "hint" }, ` score ${score}`))));
+          s.name, score === undefined ? null : h("span", {
+            class: "hint", title: "How people rated this strategy, from 0 to 1; it orders the automatic plan",
+          }, ` · rated ${num(score, 2)} of 1`))));
     }
     const plan = (this.catalogue.auto_plan || {})[engine] || [];
     this.el.hint.textContent =
@@ -142,7 +166,10 @@ export class JobForm {
       request.file_ids = [this.uploaded.file_id];
       request.name = this.uploaded.name;
     }
-    if (text.trim()) {
+    if (text.trim() && this.uploaded) {
+      // two documents: the pasted one has its own name, never the upload's
+      request.files = [{ name: PASTED_NAME, text }];
+    } else if (text.trim()) {
       request.text = text;
       if (!request.name) request.name = text.trim().split(/\s+/).slice(0, 6).join(" ").slice(0, 60);
     }
@@ -158,6 +185,7 @@ export class JobForm {
   }
 
   async _submit(onSubmit) {
+    if (this.el.start.disabled) return; // already starting
     this.showError("");
     if (!this.el.passes.checkValidity()) {
       this.showError("Passes: a number from 1 to 10.");
@@ -165,8 +193,15 @@ export class JobForm {
       return;
     }
     const request = this._request();
-    if (!request.text && !request.file_ids) {
+    const text = this.el.text.value;
+    if (!request.text && !request.file_ids && !request.files) {
       this.showError("Paste some text or upload a document first.");
+      this.el.text.focus();
+      return;
+    }
+    const tooLarge = text ? sizeProblem(text) : null;
+    if (tooLarge) {
+      this.showError(tooLarge);
       this.el.text.focus();
       return;
     }

@@ -6,6 +6,11 @@ import { DiffView } from "./diff.js";
 import { $, clear, h, num, pct } from "./dom.js";
 
 const TERMINAL = { done: "succeeded", error: "failed", cancelled: "cancelled" };
+const MIN_WORDS_FOR_READABILITY = 100;
+const RESUMABLE = new Set(["interrupted", "failed"]);
+// How a pass the job left unfinished reads, by the job's end.
+const STOPPED = { cancelled: "cancelled", interrupted: "interrupted", failed: "failed" };
+const STATUS_TEXT = { cancelling: "cancelling…", connecting: "connecting…" };
 
 export class JobView {
   constructor({ formats, onNotice }) {
@@ -14,11 +19,11 @@ export class JobView {
     this.diff = new DiffView();
     this.el = {
       title: $("#job-h"), status: $("#job-status"), meta: $("#job-meta"),
-      cancel: $("#cancel-job"), docField: $("#doc-field"), doc: $("#doc"),
+      cancel: $("#cancel-job"), resume: $("#resume-job"), docField: $("#doc-field"), doc: $("#doc"),
       passes: $("#passes-list"), textHead: $("#text-h"), text: $("#pass-text"),
       rate: $("#rate"), rateResult: $("#rate-result"), edits: $("#edits"),
       editsBox: $("#edits-box"), downloads: $("#downloads"), log: $("#event-log"),
-      logCount: $("#log-count"),
+      logCount: $("#log-count"), announce: $("#announce"),
     };
     this.el.doc.addEventListener("change", () => this._selectFile(this.el.doc.value));
     $("#rate-up").addEventListener("click", () => this._rate("up"));
@@ -40,7 +45,8 @@ export class JobView {
     this.el.title.textContent = title || (jobId ? `Job ${jobId}` : "No job open");
     this._setStatus(jobId ? "connecting" : "");
     this.el.meta.textContent = jobId ? "" : "Start a job, or open one from the list.";
-    this.el.cancel.hidden = true;
+    this._setCancel(false);
+    this.el.resume.hidden = true;
     this.el.docField.hidden = true;
     clear(this.el.doc);
     clear(this.el.passes);
@@ -51,14 +57,25 @@ export class JobView {
     this.diff.reset(null);
   }
 
+  setTitle(title) {
+    this.el.title.textContent = title;
+  }
+
+  // Said to screen readers, politely: status changes and finished passes.
+  _announce(text) {
+    this.el.announce.textContent = text;
+  }
+
   apply(env) {
     this._log(env);
     const d = env.data || {};
     switch (env.type) {
       case "job_queued":
+        // also the start of a resumed run: what it left unfinished runs again
         this._setStatus("queued");
         this.el.meta.textContent = d.position ? `Waiting in line: position ${d.position}.` : "";
-        this.el.cancel.hidden = false;
+        this._setCancel(true);
+        this.el.resume.hidden = true;
         break;
       case "job_started":
         this._started(d);
@@ -88,6 +105,7 @@ export class JobView {
         break;
       }
       case "pass_complete":
+        this._announce(`Pass ${d.pass} complete${d.strategy ? ` (${d.strategy})` : ""}.`);
         this._row(d.file_id, d.pass, {
           strategy: d.strategy, state: "complete", changed: d.changed, metrics: d.metrics,
           done: 1, total: 1,
@@ -136,21 +154,22 @@ export class JobView {
       }
     }
     this._setStatus(job.status);
-    this.el.cancel.hidden = !["queued", "running"].includes(job.status);
+    this._setCancel(["queued", "running"].includes(job.status));
+    this.el.resume.hidden = !RESUMABLE.has(job.status);
     const latest = this._latestPass(this.fileId);
     if (latest) this._show(latest);
     this._renderDownloads();
   }
 
   _started(d) {
-    this._setStatus("running");
+    if (this.status !== "cancelling") this._setStatus("running");
     this.engine = d.engine;
     this.files = d.files || [];
     this.el.meta.textContent =
       `${this.files.length} document${this.files.length === 1 ? "" : "s"} · ` +
       `${d.passes} pass${d.passes === 1 ? "" : "es"} · engine ${d.engine} · ` +
       `strategies ${(d.strategies || []).join(" → ")}`;
-    this.el.cancel.hidden = false;
+    if (this.status !== "cancelling") this._setCancel(true);
     clear(this.el.doc);
     for (const f of this.files) this.el.doc.append(h("option", { value: f.file_id }, f.name));
     this.el.docField.hidden = this.files.length < 2;
@@ -158,19 +177,63 @@ export class JobView {
   }
 
   _ended(type, d) {
-    this._setStatus(type === "error" && d.code === "interrupted" ? "interrupted" : TERMINAL[type]);
-    this.el.cancel.hidden = true;
+    const status = type === "error" && d.code === "interrupted" ? "interrupted" : TERMINAL[type];
+    this._setStatus(status);
+    this._setCancel(false);
+    this.resumeFailed();
+    this.el.resume.hidden = !RESUMABLE.has(status);
+    // A pass the job left unfinished says so, and shows no more activity.
+    for (const row of this.rows.values()) {
+      if (row.state !== "complete") {
+        row.state = status;
+        this._renderRow(row);
+      }
+    }
+    if (this.shown) this._show(this.shown);
     if (type === "done") {
       this.el.meta.textContent += ` · finished in ${num(d.duration_ms / 1000, 2)} s`;
+    } else if (type === "error" && status === "interrupted") {
+      this.onNotice(`The job was interrupted: ${d.message}. Resume runs it on from its last pass.`);
     } else if (type === "error") {
       this.onNotice(`The job failed: ${d.message}`);
     }
     this._renderDownloads();
   }
 
+  // Cancel shows at once that it was asked for, and stays off until the job ends.
+  cancelling() {
+    this._setStatus("cancelling");
+    this.el.cancel.disabled = true;
+    this.el.cancel.textContent = "Cancelling…";
+  }
+
+  cancelFailed(status) {
+    this._setStatus(status);
+    this._setCancel(true);
+  }
+
+  resuming() {
+    this.el.resume.disabled = true;
+    this.el.resume.textContent = "Resuming…";
+  }
+
+  resumeFailed() {
+    this.el.resume.disabled = false;
+    this.el.resume.textContent = "Resume";
+  }
+
+  _setCancel(shown) {
+    this.el.cancel.hidden = !shown;
+    this.el.cancel.disabled = false;
+    this.el.cancel.textContent = "Cancel job";
+  }
+
   _setStatus(status) {
+    if (status && status !== this.status && this.jobId) {
+      this._announce(`Job ${STATUS_TEXT[status] || status}.`);
+    }
     this.status = status;
-    this.el.status.textContent = status || "";
+    this.el.status.textContent = STATUS_TEXT[status] || status || "";
     this.el.status.dataset.status = status || "";
     this.el.status.hidden = !status;
   }
@@ -219,17 +282,23 @@ export class JobView {
     node.dataset.pass = String(row.pass);
     node.dataset.state = row.state;
     node.classList.toggle("shown", row.file_id === this.fileId && row.pass === this.shown);
+    const stopped = STOPPED[row.state];
     const progress = row.state === "complete"
       ? h("progress", { max: "1", value: "1", "aria-label": `Pass ${row.pass} complete` })
-      : h("progress", {
-        max: String(row.total || 1), value: row.total ? String(row.done) : null,
-        "aria-label": `Pass ${row.pass} progress`,
-      });
-    const metrics = row.state === "complete"
+      : stopped
+        ? h("span", { class: "stopped" }, stopped)
+        : h("progress", {
+          max: String(row.total || 1), value: row.total ? String(row.done) : null,
+          "aria-label": `Pass ${row.pass} progress`,
+        });
+    const metrics = stopped
+      ? h("span", { class: "metrics" }, "not finished")
+      : row.state === "complete"
       ? h("span", { class: "metrics" },
         metric("words", num(m.words, 0)),
-        metric("readability", num(m.flesch_reading_ease)),
-        metric("grade", num(m.grade_level)),
+        // too few words for a readability score to mean anything
+        m.words >= MIN_WORDS_FOR_READABILITY ? metric("readability", num(m.flesch_reading_ease)) : null,
+        m.words >= MIN_WORDS_FOR_READABILITY ? metric("grade", num(m.grade_level)) : null,
         metric("changed", pct(m.changed_ratio)),
         metric("edits", num(m.edits, 0)))
       : h("span", { class: "metrics" }, row.total ? `${row.done}/${row.total}` : "running…");
@@ -256,6 +325,15 @@ export class JobView {
     this.el.textHead.textContent = `Pass ${pass}${row && row.strategy ? ` · ${row.strategy}` : ""}`;
     this.el.rate.hidden = !(row && row.state === "complete");
     this.el.rateResult.textContent = "";
+    this._showVote(row);
+    if (row && STOPPED[row.state]) {
+      this.el.text.textContent =
+        `Pass ${pass} did not finish: the job was ${row.state}. ` +
+        "Its earlier passes are kept; pick one above.";
+      this.el.text.dataset.pass = String(pass);
+      this.el.text.dataset.state = row.state;
+      return;
+    }
     if (!row || row.state !== "complete") {
       this.el.text.textContent = (row && row.delta) || this._previousText(pass) || "Refining…";
       this.el.text.dataset.pass = String(pass);
@@ -304,18 +382,55 @@ export class JobView {
   }
 
   _showEdits(edits) {
-    const items = edits.slice(0, 200).map((e) => h("li", {},
-      h("del", {}, e.before || "∅"), " → ", h("ins", {}, e.after || "∅"),
-      h("span", { class: "hint" }, ` ${e.reason || e.rule}`)));
+    // Where each edit's text is in the pass's output: edits hold offsets into
+    // its input (code points), sorted and never overlapping.
+    let shift = 0;
+    const placed = edits.map((e) => {
+      const at = (e.start ?? 0) + shift;
+      shift += [...(e.after || "")].length - [...(e.before || "")].length;
+      return { edit: e, at, length: [...(e.after || "")].length };
+    });
+    const items = placed.slice(0, 200).map((p, i) => h("li", {},
+      h("button", {
+        type: "button", class: "edit-pick", dataset: { edit: String(i) },
+        "aria-label": `Show edit ${i + 1} in the text`,
+        onclick: () => this._highlight(p),
+      },
+      h("del", {}, visible(p.edit.before, p.edit.after) || "∅"), " → ",
+      h("ins", {}, visible(p.edit.after, p.edit.before) || "∅")),
+      h("span", { class: "hint" }, ` ${p.edit.reason || p.edit.rule}`)));
     this.el.edits.replaceChildren(...items);
     this.el.editsBox.hidden = items.length === 0;
     this.el.editsBox.querySelector("summary").textContent =
       `${edits.length} edit${edits.length === 1 ? "" : "s"}, explained`;
   }
 
+  // Marks one edit's text in the pass on screen (a deletion as a caret).
+  _highlight({ at, length }) {
+    const version = this.texts.get(key(this.fileId, this.shown));
+    if (!version || this.el.text.dataset.state !== "complete") return;
+    const points = [...(version.text || "")];
+    if (at > points.length) return;
+    const before = points.slice(0, at).join("");
+    const marked = points.slice(at, at + length).join("");
+    const after = points.slice(at + length).join("");
+    const mark = h("mark", { class: marked ? "edit-mark" : "edit-mark deleted" }, marked || "‸");
+    this.el.text.replaceChildren(before, mark, after);
+    mark.scrollIntoView({ block: "nearest" });
+  }
+
+  // The vote given on this pass in this browser session, shown as pressed.
+  _showVote(row) {
+    const vote = row ? sessionStorage.getItem(voteKey(this.jobId, row)) : null;
+    for (const rating of ["up", "down"]) {
+      $(`#rate-${rating}`).setAttribute("aria-pressed", String(vote === rating));
+    }
+  }
+
   async _rate(rating) {
     const row = this.rows.get(key(this.fileId, this.shown));
     if (!row || !row.strategy) return;
+    if (sessionStorage.getItem(voteKey(this.jobId, row)) === rating) return; // already given
     const engine = this.engine || "local";
     const before = await strategyScore(row.strategy, engine);
     try {
@@ -332,6 +447,8 @@ export class JobView {
       (before === null ? "" : ` (was ${num(before, 3)})`);
     this.el.rateResult.dataset.score = String(after);
     this.el.rateResult.dataset.rating = rating;
+    sessionStorage.setItem(voteKey(this.jobId, row), rating);
+    this._showVote(row);
   }
 
   _renderDownloads() {
@@ -377,6 +494,17 @@ export class JobView {
     this.logged += 1;
     this.el.logCount.textContent = String(this.logged);
   }
+}
+
+// An edit that changes only spaces shows them: "␣" for a space, "↵" for a line end.
+function visible(text, other) {
+  const value = text || "";
+  const spacesOnly = value.replace(/\s/g, "") === (other || "").replace(/\s/g, "");
+  return spacesOnly ? value.replace(/ /g, "␣").replace(/\n/g, "↵\n").replace(/\t/g, "⇥") : value;
+}
+
+function voteKey(jobId, row) {
+  return `refiner.vote:${jobId}:${row.file_id}:${row.pass}`;
 }
 
 function key(fileId, pass) {

@@ -74,8 +74,10 @@ def new_page(browser: Browser, *, width: int = 1280, height: int = 900) -> Itera
         context.close()
 
 
-def open_editor(page: Page, url: str) -> None:
-    page.goto(url + "/")
+def open_editor(page: Page, url: str, *, diagnostics: bool = True) -> None:
+    """The editor, by default with its diagnostics engine (``probe``) offered: the
+    tests use it for slow jobs."""
+    page.goto(url + ("/?diagnostics" if diagnostics else "/"))
     page.wait_for_selector("body[data-ready=true]")
 
 
