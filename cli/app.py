@@ -241,13 +241,9 @@ def _log_width() -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    if args.host:
-        os.environ["REFINER_HOST"] = args.host
-    if args.port:
-        os.environ["REFINER_PORT"] = str(args.port)
     from service.__main__ import main as serve
 
-    serve()
+    serve(host=args.host, port=args.port)
     return 0
 
 

@@ -8,6 +8,7 @@ seq seen, so no event is shown twice.
 from __future__ import annotations
 
 import json
+import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,20 @@ def check_paths(paths: list[Path]) -> None:
             raise BadInput(f"{path}: not a file")
 
 
+def check_output(out: Path | None) -> None:
+    """Refuse an output that cannot be written now, before a job runs, not after it ends."""
+    if out is None:
+        return
+    folder = (out if out.is_dir() or not out.suffix else out.parent).absolute()
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise BadInput(f"{out}: cannot be written: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise BadInput(f"{out}: cannot be written: {existing} is not writable")
+    if out.is_file() and not os.access(out, os.W_OK):
+        raise BadInput(f"{out}: cannot be written: the file is read-only")
+
+
 def job_request(opts: Options, file_ids: list[str]) -> dict[str, Any]:
     request: dict[str, Any] = {"file_ids": file_ids}
     if opts.passes is not None:
@@ -87,6 +102,7 @@ def job_request(opts: Options, file_ids: list[str]) -> dict[str, Any]:
 
 async def refine(client: Client, opts: Options, console: Console) -> int:
     check_paths(opts.paths)
+    check_output(opts.out)
     uploads = [await client.upload(path) for path in opts.paths]
     request = job_request(opts, [u["file_id"] for u in uploads])
     state = Followed()

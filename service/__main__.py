@@ -70,11 +70,15 @@ def _stop(line: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def main() -> None:
+def main(*, host: str | None = None, port: int | None = None) -> None:
+    """Serve until stopped; ``host`` and ``port`` (``refiner serve``'s) override the settings."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         _stop(f"refiner: bad configuration: {exc}")
+    overrides = {name: value for name, value in (("host", host), ("port", port)) if value}
+    if overrides:
+        settings = settings.model_copy(update=overrides)
     logging.basicConfig(
         level=LOG_LEVELS[settings.log_level],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -93,10 +93,12 @@ async def _services(settings: Settings, telemetry: Telemetry) -> AsyncIterator[S
             )
             telemetry.watch(services.live)
             log.info(
-                "ready: engines %s, %d jobs at once, data in %s",
+                "ready: engines %s, %d jobs at once; data in %s, outputs in %s, templates from %s",
                 ", ".join(engines),
                 settings.max_jobs,
-                settings.data_dir,
+                settings.data_dir.absolute(),
+                settings.output_dir.absolute(),
+                settings.templates_dir.absolute(),
             )
             yield services
     finally:

@@ -29,6 +29,14 @@ def _default_max_jobs() -> int:
     return max(2, 4 * (os.cpu_count() or 1))
 
 
+def _default_templates_dir() -> Path:
+    """``./templates`` where there is one, else the templates shipped beside the service,
+    so that ``refiner serve`` run from any folder offers them."""
+    here = Path("templates")
+    shipped = Path(__file__).resolve().parent.parent / "templates"
+    return here if here.is_dir() or not shipped.is_dir() else shipped
+
+
 def _named(variable: str) -> Any:
     """A field read from ``variable`` rather than from its ``REFINER_`` name."""
     return AliasChoices(variable)
@@ -58,7 +66,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     data_dir: Path = Path("data")
     output_dir: Path = Path("output")
-    templates_dir: Path = Path("templates")
+    templates_dir: Path = Field(default_factory=_default_templates_dir)
     feedback_dir: Path = Path("strategy_feedback")
     backend_api_key: str | None = Field(default=None, validation_alias=_named("BACKEND_API_KEY"))
     openai_api_key: str | None = Field(default=None, validation_alias=_named("OPENAI_API_KEY"))

@@ -249,3 +249,19 @@ def test_refiner_serve_runs_the_server(
     assert refiner("refine", str(source), "--url", server.url, cwd=tmp_path).returncode == 0
     # a clean exit, or uvicorn re-raising the SIGTERM it handled once shut down
     assert server.stop() in (0, -15)
+
+
+def test_an_output_path_that_cannot_be_written_is_refused_before_any_job(
+    tmp_path: Path,
+) -> None:
+    """Checked before the server is asked anything: the URL here has no server (exit 3)."""
+    source = tmp_path / "notes.md"
+    source.write_text(SAMPLE)
+    (tmp_path / "a-file").write_text("")
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    for out in ("a-file/out.md", "a-file/folder"):
+        result = refiner("refine", str(source), "-o", out, "--url", nowhere, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert one_line(result.stderr) == (
+            f"refiner: error: {out}: cannot be written: {tmp_path / 'a-file'} is not a folder"
+        )

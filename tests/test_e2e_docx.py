@@ -102,7 +102,7 @@ async def refine_upload(server: ServerProcess, name: str, data: bytes) -> bytes:
     return download.content
 
 
-async def test_a_docx_refined_in_three_passes_comes_back_with_its_formatting(
+async def test_a_docx_refined_by_every_strategy_comes_back_with_its_formatting(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     original = sample_docx()
@@ -114,7 +114,9 @@ async def test_a_docx_refined_in_three_passes_comes_back_with_its_formatting(
             client,
             server,
             await client.post(
-                "/refine/run", json={"file_ids": [upload.json()["file_id"]], "passes": 3}
+                # The automatic plan's four strategies: spelling, normalize, concise, plain.
+                "/refine/run",
+                json={"file_ids": [upload.json()["file_id"]], "passes": 4},
             ),
         )
         assert job["outputs"][0]["format"] == "docx"
