@@ -3,8 +3,12 @@
 A document is refined in chunks of whole paragraphs, each in a worker thread,
 so the event loop stays free, progress can be reported, and a cancelled job
 stops within one chunk. The rules never join or break paragraphs, so
-chunks can be refined apart; document-wide choices (such as which quote
-style is the majority) are then made per chunk of about 64 KB.
+chunks can be refined apart: a chunk starts with a paragraph of prose, never
+inside a code block or a comment, and the document-wide choices (the
+majority quote and dash styles, one or two spaces between sentences) are
+made once on the whole text and passed to every chunk. A chunk is then
+refined as it would be inside the whole document, and a second pass finds
+nothing more to do.
 """
 
 from __future__ import annotations
@@ -28,18 +32,28 @@ CHUNK_CHARS = 64 * 1024
 
 
 def paragraph_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
-    """Split at blank lines into chunks of about ``size`` characters, with their offsets."""
+    """Split at blank lines into chunks of about ``size`` characters, with their offsets.
+
+    Each chunk after the first starts a paragraph of prose outside every
+    protected range, so that no chunk begins inside code, a comment or
+    front matter, or with a block that reads differently on its own.
+    """
+    if len(text) <= size:
+        if text:
+            yield 0, text
+        return
+    protected = local.protected_spans(text)
     start = 0
     while start < len(text):
-        end = start + size
-        if end >= len(text):
+        cut = text.find("\n\n", start + size)
+        while cut != -1:
+            cut += 2
+            if cut < len(text) and text[cut].isalnum() and not protected.overlaps(cut, cut + 1):
+                break
+            cut = text.find("\n\n", cut)
+        if cut == -1 or cut >= len(text):
             yield start, text[start:]
             return
-        cut = text.find("\n\n", end)
-        if cut == -1:
-            yield start, text[start:]
-            return
-        cut += 2
         yield start, text[start:cut]
         start = cut
 

@@ -17,7 +17,7 @@ from .catalog import (
     UnknownStrategy,
     validate_disabled,
 )
-from .engine import follows_house_style, house_style, refine
+from .engine import follows_house_style, house_style, protected_spans, refine
 
 __all__ = [
     "RULES",
@@ -29,6 +29,7 @@ __all__ = [
     "UnknownStrategy",
     "follows_house_style",
     "house_style",
+    "protected_spans",
     "refine",
     "validate_disabled",
 ]

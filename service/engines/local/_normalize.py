@@ -13,7 +13,8 @@ from service.engines.edits import Edit
 
 from ._context import Context
 from ._data import load_words
-from ._text import ABBREVIATIONS, word_starts_at
+from ._english import FUNCTION_WORDS
+from ._text import ABBREVIATIONS, is_sentence_start, word_starts_at
 
 _DOUBLED = re.compile(
     "("
@@ -30,6 +31,9 @@ def doubled_word(ctx: Context) -> Iterator[Edit]:
             continue
         if any(w != w.lower() for w in repeats.split()):
             continue  # "A A", "The The": a name or a label, not a slip
+        head = text[m.start() : m.end(1)]
+        if head != head.lower() and (len(head) == 1 or not is_sentence_start(text, m.start())):
+            continue  # "Team A a lead", "vitamin A a day": a letter's name or a name
         start, end = m.start(2), m.end(2)
         if ctx.free(m.start(), end):
             yield ctx.edit(
@@ -55,16 +59,18 @@ def repeated_punct(ctx: Context) -> Iterator[Edit]:
             )
 
 
-_EXTRA_SPACE = re.compile(r"  +")
-_SENTENCE_GAP = re.compile(r"[.!?]( {1,2})(?=[A-Z])")
-_GAPS = re.compile(r"\S( {2,}|\t)")
+_EXTRA_SPACE = re.compile(r"(?<=\S)  +(?=\S)")
+_SENTENCE_GAP = re.compile(r"[a-z][.!?]( {1,2})(?=[A-Z])")
+_CLOSERS = "\"')]\u201d\u2019*_"
+_MARKER = re.compile(r"[ \t]*(?:[-*+>#]+|\d{1,3}[.)]|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])")
+_LINE_GAP = re.compile(r"(?<=\S)(?: {2,}|\t[ \t]*)(?=\S)")
 
 
-def _double_spaced(text: str) -> bool:
-    """Whether the document puts two spaces between sentences (a valid convention)."""
+def double_spaced(ctx: Context) -> bool:
+    """Whether the text mostly puts two spaces between sentences (a valid house style)."""
     one = two = 0
-    for m in _SENTENCE_GAP.finditer(text):
-        if not (m.start() and text[m.start() - 1].islower()):
+    for m in _SENTENCE_GAP.finditer(ctx.text):
+        if not ctx.free(m.start(1), m.end(1)):
             continue
         if len(m.group(1)) == 2:
             two += 1
@@ -73,28 +79,49 @@ def _double_spaced(text: str) -> bool:
     return two > 0 and two >= one
 
 
+def _line(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end == -1 else end
+
+
+def _gaps_line_up(text: str, line_start: int, line_end: int, start: int, end: int) -> bool:
+    """Whether the line above or below has a gap in the same columns: aligned columns."""
+    first, last = start - line_start, end - line_start
+    neighbours = []
+    if line_start > 0:
+        neighbours.append(_line(text, line_start - 1))
+    if line_end < len(text):
+        neighbours.append(_line(text, line_end + 1))
+    for a, b in neighbours:
+        for m in _LINE_GAP.finditer(text, a, b):
+            if m.start() - a < last and first < m.end() - a:
+                return True
+    return False
+
+
 def extra_space(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
-    keep_gaps = _double_spaced(text)
+    keep_gaps = ctx.house.double_spaced if ctx.house is not None else double_spaced(ctx)
     for m in _EXTRA_SPACE.finditer(text):
         start, end = m.span()
-        if start == 0 or end - start > 3 or end == len(text):
-            continue
-        before, after = text[start - 1], text[end]
-        if before in ".!?":
-            if keep_gaps or end - start > 2 or not after.isupper():
-                continue
-            if not (start > 1 and text[start - 2].islower()):
-                continue
-        elif not ((before.islower() or before in ",;") and after.islower()):
-            continue
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line = text[line_start : len(text) if line_end == -1 else line_end]
-        if "|" in line or len(_GAPS.findall(line)) > 1:
-            continue  # a table or aligned columns
-        if ctx.free(start, end):
-            yield ctx.edit("normalize.extra_space", start, end, " ", "one space between words")
+        if text[end] == "#" or not ctx.free(start, end):
+            continue  # a trailing comment on a line of code
+        line_start, line_end = _line(text, start)
+        if _MARKER.fullmatch(text, line_start, start):
+            continue  # after a list marker or a heading's hashes
+        if "|" in text[line_start:line_end]:
+            continue  # a table
+        if _gaps_line_up(text, line_start, line_end, start, end):
+            continue  # aligned columns
+        new, reason = " ", "one space between words"
+        if keep_gaps and text[start - 1] in ".!?" + _CLOSERS:
+            before = text[line_start:start].rstrip(_CLOSERS)
+            if before.endswith((".", "!", "?")):
+                if end - start == 2:
+                    continue  # the document's two spaces between sentences
+                new, reason = "  ", "two spaces between sentences, as in the rest of the text"
+        yield ctx.edit("normalize.extra_space", start, end, new, reason)
 
 
 _LINE_END = re.compile(r"[ \t](?=\n|\Z)")
@@ -120,9 +147,17 @@ def trailing_space(ctx: Context) -> Iterator[Edit]:
             )
 
 
-# "," and ";" before more of the sentence; "?" only where a sentence ends. "!" is left
-# alone: "and ! operators" names an operator.
-_SPACE_BEFORE = re.compile(r" (?=[,;][ \t][a-z]|\?(?:[ \t]+[A-Z\"\u201c]|[ \t]*(?:\n|$)))")
+# "," and ";" before more of the sentence; "." and "?" only where a sentence ends.
+# "!" is left alone: "and ! operators" names an operator.
+_SPACE_BEFORE = re.compile(r" (?=[,;][ \t]+[^\W\d_]|[.?](?:[ \t]+[A-Z\"\u201c]|[ \t]*(?:\n|$)))")
+# Commands whose argument is often "." (the current folder): "run docker build ."
+_DOT_ARGUMENT = frozenset(
+    {
+        "add", "build", "check", "clone", "code", "commit", "copy", "cp", "deploy", "du",
+        "find", "fix", "fmt", "format", "grep", "init", "install", "lint", "ls", "mv", "open",
+        "push", "run", "rsync", "scp", "serve", "sync", "test", "tree", "watch",
+    }
+)  # fmt: skip
 
 
 def space_before_punct(ctx: Context) -> Iterator[Edit]:
@@ -132,33 +167,51 @@ def space_before_punct(ctx: Context) -> Iterator[Edit]:
         if start < 2 or not (text[start - 1].isalpha() and text[start - 2].isalpha()):
             continue
         mark = text[end]
+        if mark == ".":
+            word = _WORD_BEFORE.search(text, max(0, start - 30), start)
+            if word is None or word.group(0) in _DOT_ARGUMENT:
+                continue
         if ctx.free(start, end + 1):
             yield ctx.edit(
                 "normalize.space_before_punct", start, end, "", f"no space before '{mark}'"
             )
 
 
-# Only the commonest sentence openers, so "java.lang.String" or "ASP.NET" never match.
-_STARTERS = (
-    "A|After|All|Also|An|And|As|At|Because|Before|But|By|For|From|He|Her|His|How|However|"
-    "I|If|In|It|Its|Many|Most|My|No|Now|Of|On|Once|One|Our|She|So|Some|That|The|Their|"
-    "Then|There|These|They|This|Those|To|We|What|When|Where|Which|While|Why|With|You|Your"
-)
-_MISSING_SPACE = re.compile(r"([.!?])(?=(?:" + _STARTERS + r")[ \t,])")
-_WORD_BEFORE = re.compile(r"(?<![\w.@/\\'\u2019-])[a-z]{2,}$")
+_WORD_BEFORE = re.compile(r"(?<![\w.@/\\'\u2019:=-])[^\W\d_]{2,}$")
+# A word that ends cleanly: not the start of a name, path, call or dotted identifier.
+_WORD_AFTER = re.compile(r"([^\W\d_]+)(?![\w@/\\(=]|[.:'\u2019-]\w)")
+_STARTERS = frozenset(w.capitalize() for w in FUNCTION_WORDS) | {"I"}
 
 
 def missing_space(ctx: Context) -> Iterator[Edit]:
-    for m in _MISSING_SPACE.finditer(ctx.text):
-        word = _WORD_BEFORE.search(ctx.text, max(0, m.start() - 30), m.start())
-        if word is None or word.group(0) in ABBREVIATIONS:
-            continue
+    """A space after ",", ";", ":" or a sentence's full stop typed without one.
+
+    Only between two plain words, and only where the second is a common
+    English function word: "x,y", "key:value", "os.path" and "models.Model"
+    are names, not slips.
+    """
+    text = ctx.text
+    for m in _GLUED.finditer(text):
+        mark = m.group(0)
         at = m.end()
-        if ctx.free(m.start(), at + 1):
-            yield ctx.edit(
-                "normalize.missing_space",
-                at,
-                at,
-                " ",
-                f"a space after '{m.group(1)}' between sentences",
-            )
+        word = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        after = _WORD_AFTER.match(text, at)
+        if word is None or after is None:
+            continue
+        follower = after.group(1)
+        if mark in ",;:":
+            if follower not in FUNCTION_WORDS:
+                continue
+        elif not _sentence_glued(word.group(0), follower):
+            continue
+        if ctx.free(word.start(), after.end()):
+            kind = "between sentences" if mark in ".!?" else "between words"
+            yield ctx.edit("normalize.missing_space", at, at, " ", f"a space after '{mark}' {kind}")
+
+
+def _sentence_glued(word: str, follower: str) -> bool:
+    """Whether "word.Follower" is two sentences run together, not a name like "models.Model"."""
+    return follower in _STARTERS and word.islower() and word not in ABBREVIATIONS
+
+
+_GLUED = re.compile(r"(?<=[^\W\d_])[,;:.!?](?=[^\W\d_])")

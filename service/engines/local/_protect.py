@@ -75,6 +75,24 @@ def _inline(text: str) -> list[tuple[int, int]]:
     return found
 
 
+# A word that starts with an apostrophe for letters or digits left out, never a quote
+# mark: "the '90s", "rock 'n' roll", "'tis", "tell 'em".
+_LEADING_APOSTROPHE = re.compile(
+    r"(?<![\w'\u2018\u2019])['\u2018\u2019]"
+    r"(?:\d\ds?\b|[nN]['\u2018\u2019](?=[\s,.;:!?)]|$)|(?:[tT]is|[tT]was|[tT]were|em|cause|til|bout)\b)"
+)
+
+
+def leading_apostrophes(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Positions of apostrophes that open a shortened word (and the second one of "'n'")."""
+    found = []
+    for m in _LEADING_APOSTROPHE.finditer(text, start, len(text) if end is None else end):
+        found.append(m.start())
+        if m.group(0)[1] in "nN" and len(m.group(0)) == 3:
+            found.append(m.end() - 1)
+    return found
+
+
 _CURLY = {"\u201c": re.compile("[\u201c\u201d]"), "\u2018": re.compile("[\u2018\u2019]")}
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _OPEN_BEFORE = frozenset(" \t\n([{\u2014\u2013-/")
@@ -152,11 +170,13 @@ def _quotations(
     # Curly double quotes.
     _pair_curly(text, start, end, "\u201c", "\u201d", hard, quoted, marks)
     # Curly single quotes: the right one is also the apostrophe, so a closer must end a word.
-    _pair_curly(text, start, end, "\u2018", "\u2019", hard, quoted, marks)
+    elided_curly = frozenset(leading_apostrophes(text, start, end)) if "\u2018" in para else None
+    _pair_curly(text, start, end, "\u2018", "\u2019", hard, quoted, marks, elided_curly)
     # Straight single quotes, only where unambiguous.
     opener: int | None = None
+    elided = set(leading_apostrophes(text, start, end)) if "'" in para else set()
     for i in _positions(text, "'", start, end):
-        if hard.overlaps(i, i + 1):
+        if hard.overlaps(i, i + 1) or i in elided:
             continue
         before = text[i - 1] if i > start else " "
         after = text[i + 1] if i + 1 < end else " "
@@ -179,12 +199,13 @@ def _pair_curly(
     hard: Spans,
     quoted: list[tuple[int, int]],
     marks: dict[int, str],
+    elided: frozenset[int] | None = None,
 ) -> None:
     opener: int | None = None
     for m in _CURLY[left].finditer(text, start, end):
         i = m.start()
         ch = text[i]
-        if hard.overlaps(i, i + 1):
+        if hard.overlaps(i, i + 1) or (elided and i in elided):
             continue
         if ch == left:
             if opener is not None:

@@ -14,6 +14,8 @@ from . import _filler, _normalize, _typography
 from ._compose import apply, compose, select
 from ._context import Context, HouseStyle
 from ._phrases import PhraseRule
+from ._protect import protect
+from ._spans import Spans
 from .catalog import RULES, check_strategy, is_disabled, validate_disabled
 
 Rule = Callable[[Context], Iterator[Edit]]
@@ -49,14 +51,26 @@ def _round(text: str, rules: tuple[Rule, ...], house: HouseStyle | None) -> list
     return select(edit for rule in rules for edit in rule(ctx))
 
 
+# The rules that hold a text to the style most of it uses: on a piece of a
+# longer document they need the style of the whole (``Context.house``).
+_HOUSE_STYLE_RULES = (_typography.quotes, _typography.dashes, _normalize.extra_space)
+
+
 def house_style(document: str) -> HouseStyle:
-    """The quote and dash styles to hold every piece of ``document`` to."""
-    return _typography.house_style(Context.of(document))
+    """The quote, dash and sentence-spacing styles to hold every piece of ``document`` to."""
+    ctx = Context.of(document)
+    quotes, dashes = _typography.house_style(ctx)
+    return HouseStyle(quotes, dashes, _normalize.double_spaced(ctx))
+
+
+def protected_spans(document: str) -> Spans:
+    """The ranges of ``document`` no rule may edit (code, comments, links, markup)."""
+    return protect(document).hard
 
 
 def follows_house_style(strategy: str) -> bool:
     """Whether ``strategy`` has a rule that needs the style of the whole document."""
-    return any(rule in _typography.HOUSE_STYLE_RULES for _, rule in _PLAN[strategy])
+    return any(rule in _HOUSE_STYLE_RULES for _, rule in _PLAN[strategy])
 
 
 def refine(

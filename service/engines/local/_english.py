@@ -1,0 +1,65 @@
+"""Tell English prose from other languages, for the rules that change a word.
+
+Capitalising a sentence's first word or choosing "a" or "an" is right only
+in English: a Spanish "a" or a German "an" is no article. A paragraph reads
+as English when enough of its words are English function words that other
+Latin-script languages do not share.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from ._data import load_words
+
+FUNCTION_WORDS = load_words("function_words.txt")
+# Function words that are also common words of German, French, Spanish, Italian,
+# Portuguese or Dutch: no evidence either way.
+_SHARED = frozenset(
+    {
+        "a", "am", "an", "also", "as", "do", "even", "he", "i", "in", "is", "me", "most", "no",
+        "of", "on", "once", "over", "so", "to", "under", "us", "was", "will",
+    }
+)  # fmt: skip
+_ENGLISH = FUNCTION_WORDS - _SHARED
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def reads_as_english(paragraph: str) -> bool:
+    """Whether ``paragraph`` is English prose: its own function words, no foreign letters."""
+    words = _WORD.findall(paragraph.lower())
+    if not words:
+        return False
+    english = sum(1 for w in words if w in _ENGLISH)
+    foreign = sum(1 for w in words if not w.isascii())
+    return (
+        english >= min(2, len(words) // 3 + 1)
+        and english * 8 >= len(words)
+        and (foreign * 20 <= len(words))
+    )
+
+
+class EnglishParagraphs:
+    """Answers "is the paragraph around this position English?", reading each paragraph once."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._known: dict[int, bool] = {}
+
+    def at(self, pos: int) -> bool:
+        if not self._starts:
+            self._starts.append(0)
+            for m in _PARAGRAPH_BREAK.finditer(self._text):
+                self._ends.append(m.start())
+                self._starts.append(m.end())
+            self._ends.append(len(self._text))
+        i = bisect_right(self._starts, pos) - 1
+        known = self._known.get(i)
+        if known is None:
+            paragraph = self._text[self._starts[i] : self._ends[i]]
+            known = self._known[i] = reads_as_english(paragraph)
+        return known
