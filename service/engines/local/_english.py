@@ -23,6 +23,9 @@ _SHARED = frozenset(
     }
 )  # fmt: skip
 _ENGLISH = FUNCTION_WORDS - _SHARED
+# Capitalised function words that may follow a full stop typed without its space
+# ("end.The"); one-letter ones are left out, since "re.A" and "re.I" are names.
+SENTENCE_STARTERS = frozenset(w.capitalize() for w in FUNCTION_WORDS if len(w) > 1)
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 

@@ -13,7 +13,7 @@ from service.engines.edits import Edit
 
 from ._context import Context
 from ._data import load_words
-from ._english import FUNCTION_WORDS
+from ._english import FUNCTION_WORDS, SENTENCE_STARTERS
 from ._text import ABBREVIATIONS, is_sentence_start, word_starts_at
 
 _DOUBLED = re.compile(
@@ -59,18 +59,20 @@ def repeated_punct(ctx: Context) -> Iterator[Edit]:
             )
 
 
-_EXTRA_SPACE = re.compile(r"(?<=\S)  +(?=\S)")
-_SENTENCE_GAP = re.compile(r"[a-z][.!?]( {1,2})(?=[A-Z])")
+_EXTRA_SPACE = re.compile(r"  +(?=\S)")
+_SENTENCE_GAP = re.compile(r"[.!?]( {1,2})(?=[A-Z])")
 _CLOSERS = "\"')]\u201d\u2019*_"
 _MARKER = re.compile(r"[ \t]*(?:[-*+>#]+|\d{1,3}[.)]|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])")
+_BORDER = re.compile(r"[ \t]*[=+-][=+:-]{2,}(?:[ \t]+[=+:-]+)*[ \t]*")
 _LINE_GAP = re.compile(r"(?<=\S)(?: {2,}|\t[ \t]*)(?=\S)")
 
 
 def double_spaced(ctx: Context) -> bool:
     """Whether the text mostly puts two spaces between sentences (a valid house style)."""
     one = two = 0
-    for m in _SENTENCE_GAP.finditer(ctx.text):
-        if not ctx.free(m.start(1), m.end(1)):
+    text = ctx.text
+    for m in _SENTENCE_GAP.finditer(text):
+        if not (m.start() and text[m.start() - 1].islower()) or not ctx.free(m.start(1), m.end(1)):
             continue
         if len(m.group(1)) == 2:
             two += 1
@@ -85,17 +87,32 @@ def _line(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
-def _gaps_line_up(text: str, line_start: int, line_end: int, start: int, end: int) -> bool:
-    """Whether the line above or below has a gap in the same columns: aligned columns."""
-    first, last = start - line_start, end - line_start
+def _columns(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The column ranges of the gaps of the line ``text[start:end]``, its indentation included."""
+    gaps = [(m.start() - start, m.end() - start) for m in _LINE_GAP.finditer(text, start, end)]
+    indent = len(text[start:end]) - len(text[start:end].lstrip(" \t"))
+    if indent >= 2 and indent < end - start:
+        gaps.append((0, indent))
+    return gaps
+
+
+def _in_columns(text: str, line_start: int, line_end: int) -> bool:
+    """Whether a gap of this line lines up with a gap of the line above or below (aligned
+    columns, a table's rows), or the line above or below is a table border ("=====  ===")."""
+    own = [
+        (m.start() - line_start, m.end() - line_start)
+        for m in _LINE_GAP.finditer(text, line_start, line_end)
+    ]
     neighbours = []
     if line_start > 0:
         neighbours.append(_line(text, line_start - 1))
     if line_end < len(text):
         neighbours.append(_line(text, line_end + 1))
     for a, b in neighbours:
-        for m in _LINE_GAP.finditer(text, a, b):
-            if m.start() - a < last and first < m.end() - a:
+        if _BORDER.fullmatch(text, a, b):
+            return True
+        for first, last in _columns(text, a, b):
+            if any(s < last and first < e for s, e in own):
                 return True
     return False
 
@@ -103,8 +120,11 @@ def _gaps_line_up(text: str, line_start: int, line_end: int, start: int, end: in
 def extra_space(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
     keep_gaps = ctx.house.double_spaced if ctx.house is not None else double_spaced(ctx)
+    in_columns: dict[int, bool] = {}
     for m in _EXTRA_SPACE.finditer(text):
         start, end = m.span()
+        if not start or text[start - 1].isspace():
+            continue  # indentation
         if text[end] == "#" or not ctx.free(start, end):
             continue  # a trailing comment on a line of code
         line_start, line_end = _line(text, start)
@@ -112,7 +132,10 @@ def extra_space(ctx: Context) -> Iterator[Edit]:
             continue  # after a list marker or a heading's hashes
         if "|" in text[line_start:line_end]:
             continue  # a table
-        if _gaps_line_up(text, line_start, line_end, start, end):
+        columnar = in_columns.get(line_start)
+        if columnar is None:
+            columnar = in_columns[line_start] = _in_columns(text, line_start, line_end)
+        if columnar:
             continue  # aligned columns
         new, reason = " ", "one space between words"
         if keep_gaps and text[start - 1] in ".!?" + _CLOSERS:
@@ -180,7 +203,6 @@ def space_before_punct(ctx: Context) -> Iterator[Edit]:
 _WORD_BEFORE = re.compile(r"(?<![\w.@/\\'\u2019:=-])[^\W\d_]{2,}$")
 # A word that ends cleanly: not the start of a name, path, call or dotted identifier.
 _WORD_AFTER = re.compile(r"([^\W\d_]+)(?![\w@/\\(=]|[.:'\u2019-]\w)")
-_STARTERS = frozenset(w.capitalize() for w in FUNCTION_WORDS) | {"I"}
 
 
 def missing_space(ctx: Context) -> Iterator[Edit]:
@@ -194,15 +216,16 @@ def missing_space(ctx: Context) -> Iterator[Edit]:
     for m in _GLUED.finditer(text):
         mark = m.group(0)
         at = m.end()
-        word = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        if not (m.start() and text[m.start() - 1].isalpha()):
+            continue
         after = _WORD_AFTER.match(text, at)
-        if word is None or after is None:
+        if after is None:
             continue
         follower = after.group(1)
-        if mark in ",;:":
-            if follower not in FUNCTION_WORDS:
-                continue
-        elif not _sentence_glued(word.group(0), follower):
+        if follower not in (FUNCTION_WORDS if mark in ",;:" else SENTENCE_STARTERS):
+            continue
+        word = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        if word is None or (mark in ".!?" and not _sentence_glued(word.group(0), follower)):
             continue
         if ctx.free(word.start(), after.end()):
             kind = "between sentences" if mark in ".!?" else "between words"
@@ -211,7 +234,7 @@ def missing_space(ctx: Context) -> Iterator[Edit]:
 
 def _sentence_glued(word: str, follower: str) -> bool:
     """Whether "word.Follower" is two sentences run together, not a name like "models.Model"."""
-    return follower in _STARTERS and word.islower() and word not in ABBREVIATIONS
+    return follower in SENTENCE_STARTERS and word.islower() and word not in ABBREVIATIONS
 
 
-_GLUED = re.compile(r"(?<=[^\W\d_])[,;:.!?](?=[^\W\d_])")
+_GLUED = re.compile(r"[,;:.!?](?=[^\W\d_])")

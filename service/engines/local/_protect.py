@@ -1,9 +1,11 @@
 """Work out which parts of a text are off limits, and where quotations are.
 
-Two levels: *hard* ranges (code, URLs, e-mail addresses, HTML, link targets)
-that no rule touches, and *quoted* ranges (the inside of a quotation) that
-only the typography of the quote marks themselves may pass through.
-Unbalanced quotes protect from the stray mark to the end of its paragraph.
+Two levels: *hard* ranges (code, URLs, e-mail addresses, HTML, link targets
+and labels, footnote labels, front matter, template tags, reST field names,
+LaTeX keys, identifiers written in prose) that no rule touches, and *quoted*
+ranges (the inside of a quotation) that only the typography of the quote
+marks themselves may pass through. Unbalanced quotes protect from the
+stray mark to the end of its paragraph.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ._blocks import code_blocks
+from ._identifiers import identifiers
 from ._spans import Spans
 
 # Each pattern starts with a literal character so the regex engine can skip ahead fast.
@@ -19,7 +22,7 @@ _INLINE = tuple(
     re.compile(p, re.DOTALL | re.MULTILINE)
     for p in (
         r"``(?:[^`\n]|\n(?![ \t]*\n)|`(?!`))+?``",  # reST inline literal
-        r"`(?:[^`\n]|\n(?![ \t]*\n))+`",  # code span / interpreted text
+        r"`(?<!``)(?!`)(?:[^`\n]|\n(?![ \t]*\n))+(?<!`)`(?!`)",  # code span / interpreted text
         r":[\w:.+-]+:(?=`)",  # reST role name
         r"<!--.*?-->",  # HTML comment
         r"<(pre|code|script|style|kbd|samp|tt)\b[^>]*>.*?</\1\s*>",  # literal HTML
@@ -28,8 +31,15 @@ _INLINE = tuple(
         r"\]\([^)\n]*\)",  # Markdown link target
         r"\]:[ \t]*\S.*$",  # Markdown reference definition (checked below)
         r"\|[^|\s](?:[^|\n]*[^|\s])?\|",  # reST substitution / table cell
+        r"\[\^[^\]\n]+\]",  # Markdown footnote label
+        r"\]\[[^\]\n]*\]",  # the label of a Markdown reference link
+        r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}",  # template tags (Jinja, Django, Liquid)
+        r"\\(?:[a-zA-Z]*cite[a-zA-Z]*|[a-zA-Z]*ref|label|input|include|includegraphics|url|href"
+        r"|bibliography|usepackage|documentclass|begin|end)\*?(?:\[[^\]\n]*\])*\{[^}\n]*\}",
+        r"\A(?:---|\+\+\+)[ \t]*\n.*?\n(?:---|\.\.\.|\+\+\+)[ \t]*$",  # front matter
     )
 )
+_FIELD_NAME = re.compile(r":(?!:)[^:`\n]+:(?=[ \t]|$)", re.MULTILINE)  # reST ":param x:"
 _REF_DEF = re.compile(r"[ \t]{0,3}\[[^\]\n]+$")
 _URLS = tuple(
     re.compile(anchor + r"[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
@@ -51,6 +61,9 @@ def _inline(text: str) -> list[tuple[int, int]]:
                     continue
                 start = line_start
             found.append((start, m.end()))
+    for m in _FIELD_NAME.finditer(text):
+        if not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
+            found.append(m.span())  # only at the start of a line: a colon inside one is prose
     for m in (m for regex in _URLS for m in regex.finditer(text)):
         start = m.start()
         if text.startswith("://", start):
@@ -65,6 +78,7 @@ def _inline(text: str) -> list[tuple[int, int]]:
             start -= 1
         if start < m.start():
             found.append((start, m.end()))
+    found.extend(identifiers(text))
     for m in _PATH.finditer(text):
         start = m.start()
         while start > 0 and text[start - 1] in ".~":
@@ -78,7 +92,7 @@ def _inline(text: str) -> list[tuple[int, int]]:
 # A word that starts with an apostrophe for letters or digits left out, never a quote
 # mark: "the '90s", "rock 'n' roll", "'tis", "tell 'em".
 _LEADING_APOSTROPHE = re.compile(
-    r"(?<![\w'\u2018\u2019])['\u2018\u2019]"
+    r"['\u2018\u2019]"
     r"(?:\d\ds?\b|[nN]['\u2018\u2019](?=[\s,.;:!?)]|$)|(?:[tT]is|[tT]was|[tT]were|em|cause|til|bout)\b)"
 )
 
@@ -87,6 +101,9 @@ def leading_apostrophes(text: str, start: int = 0, end: int | None = None) -> li
     """Positions of apostrophes that open a shortened word (and the second one of "'n'")."""
     found = []
     for m in _LEADING_APOSTROPHE.finditer(text, start, len(text) if end is None else end):
+        before = text[m.start() - 1] if m.start() else " "
+        if before.isalnum() or before in "_'\u2018\u2019":
+            continue  # inside a word: "rock'n'roll", "it's"
         found.append(m.start())
         if m.group(0)[1] in "nN" and len(m.group(0)) == 3:
             found.append(m.end() - 1)
@@ -118,11 +135,12 @@ def protect(text: str) -> Protection:
     quoted: list[tuple[int, int]] = []
     marks: dict[int, str] = {}
     unpaired: list[tuple[int, int]] = []
+    elided = frozenset(leading_apostrophes(text))
     start = 0
     for m in _PARAGRAPH_BREAK.finditer(text):
-        _quotations(text, start, m.start(), hard, quoted, marks, unpaired)
+        _quotations(text, start, m.start(), hard, elided, quoted, marks, unpaired)
         start = m.end()
-    _quotations(text, start, len(text), hard, quoted, marks, unpaired)
+    _quotations(text, start, len(text), hard, elided, quoted, marks, unpaired)
     return Protection(hard, Spans.build(quoted), marks, Spans.build(unpaired))
 
 
@@ -143,6 +161,7 @@ def _quotations(
     start: int,
     end: int,
     hard: Spans,
+    elided: frozenset[int],
     quoted: list[tuple[int, int]],
     marks: dict[int, str],
     unpaired: list[tuple[int, int]],
@@ -170,11 +189,9 @@ def _quotations(
     # Curly double quotes.
     _pair_curly(text, start, end, "\u201c", "\u201d", hard, quoted, marks)
     # Curly single quotes: the right one is also the apostrophe, so a closer must end a word.
-    elided_curly = frozenset(leading_apostrophes(text, start, end)) if "\u2018" in para else None
-    _pair_curly(text, start, end, "\u2018", "\u2019", hard, quoted, marks, elided_curly)
+    _pair_curly(text, start, end, "\u2018", "\u2019", hard, quoted, marks, elided)
     # Straight single quotes, only where unambiguous.
     opener: int | None = None
-    elided = set(leading_apostrophes(text, start, end)) if "'" in para else set()
     for i in _positions(text, "'", start, end):
         if hard.overlaps(i, i + 1) or i in elided:
             continue

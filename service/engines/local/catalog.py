@@ -77,6 +77,20 @@ _RULES = (
         "Adds the missing space after a full stop between two sentences ('end.The').",
     ),
     RuleInfo(
+        "normalize.sentence_capital",
+        "normalize",
+        "capitals",
+        "Capitalises the first word of a sentence or paragraph of English prose; never a "
+        "name, a command, a unit, or a word after an abbreviation or a list label.",
+    ),
+    RuleInfo(
+        "normalize.article",
+        "normalize",
+        "articles",
+        "Makes 'a' and 'an' agree with the sound of the next word ('a hour' -> 'an hour', "
+        "'an user' -> 'a user'); leaves it where spelling does not tell ('an historic').",
+    ),
+    RuleInfo(
         "normalize.quotes",
         "normalize",
         "quotes",

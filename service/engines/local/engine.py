@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from service.engines.edits import Edit, Refinement
 
-from . import _filler, _normalize, _typography
+from . import _articles, _capitals, _filler, _normalize, _typography
 from ._compose import apply, compose, select
 from ._context import Context, HouseStyle
 from ._phrases import PhraseRule
@@ -29,6 +29,8 @@ _PLAN: dict[str, tuple[tuple[str, Rule], ...]] = {
         ("normalize.extra_space", _normalize.extra_space),
         ("normalize.trailing_space", _normalize.trailing_space),
         ("normalize.missing_space", _normalize.missing_space),
+        ("normalize.sentence_capital", _capitals.sentence_capital),
+        ("normalize.article", _articles.article),
         ("normalize.dashes", _typography.dashes),
         ("normalize.quotes", _typography.quotes),
     ),
