@@ -10,6 +10,7 @@ and "Uber" wrongly, and costs about 50 microseconds a word.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -20,7 +21,12 @@ from ._english import FUNCTION_WORDS, EnglishParagraphs
 from ._text import is_sentence_start
 
 # After a space or an opening mark; the text is read with one character before it.
-_ARTICLE = re.compile(r"[\s(\[\"\u201c\u2018*_](an?|An?)[ \t]+(?=[A-Za-z])")
+# Matched on the lower-cased text: "a" or "an" after a space or an opening mark.
+_ARTICLE = re.compile(r"a(?<=[\s(\[\"\u201c\u2018*_]a)n?[ \t]+(?=[a-z])")
+_FIRST_ARTICLE = re.compile(r"an?[ \t]+(?=[a-z])")
+# After "a": letters that may start a word read with a vowel ("an apple", "an hour",
+# "an FBI", "an x-ray"); before any other, "a" is right.
+_MAY_NEED_AN = frozenset("aeiouhAEIOUHFLMNRSXflmnrsx")
 _NEXT_WORD = re.compile(r"[A-Za-z]+(?:['\u2019][a-z]+)?(?=(-?))")
 # Nouns naming a label: "variable a equals", "point a and".
 _LABELS = frozenset(
@@ -104,12 +110,17 @@ def _joined(text: str, end: int) -> bool:
 def article(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
     english = EnglishParagraphs(text)
-    for m in _ARTICLE.finditer(" " + text):
-        written = m.group(1)
-        start = m.start(1) - 1
+    first = _FIRST_ARTICLE.match(ctx.lowered)
+    for m in itertools.chain([first] if first else [], _ARTICLE.finditer(ctx.lowered)):
+        start = m.start()
+        written = text[start : start + (2 if ctx.lowered[start + 1] == "n" else 1)]
+        if written in "aA" and text[m.end()] not in _MAY_NEED_AN:
+            continue
+        if written[-1] == "N":
+            continue  # "AN", "A": upper-case text, left as it is
         if written[0] == "A" and not is_sentence_start(text, start):
             continue  # "Plan A", "vitamin A": a letter's name
-        nxt = _NEXT_WORD.match(text, m.end() - 1)
+        nxt = _NEXT_WORD.match(text, m.end())
         if nxt is None:
             continue
         word = nxt.group(0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ._english import SENTENCE_STARTERS
+from ._spans import Spans
 
 # Each anchor starts with a literal or a small class so that the scan is fast.
 _ANCHORS = (
@@ -28,18 +29,24 @@ def _run_end(text: str, pos: int) -> int:
     return m.end() if m else pos
 
 
-def identifiers(text: str) -> list[tuple[int, int]]:
-    """Ranges of identifier-like tokens."""
+def identifiers(text: str, known: Spans) -> list[tuple[int, int]]:
+    """Ranges of identifier-like tokens outside the ``known`` protected ranges."""
     found: list[tuple[int, int]] = []
-    anchors = sorted(m.start() for regex in _ANCHORS for m in regex.finditer(text))
+    anchors = sorted([m.start() for regex in _ANCHORS for m in regex.finditer(text)])
     if not anchors:
         return found
     backwards = text[::-1]
     size = len(text)
     last_end = -1
+    starts, ends = known.starts, known.ends
+    k = 0
     for pos in anchors:
         if pos < last_end:
             continue
+        while k < len(ends) and ends[k] <= pos:
+            k += 1
+        if k < len(starts) and starts[k] <= pos:
+            continue  # inside code or a link already
         if text[pos] == "." and not (pos and text[pos - 1].isalpha()):
             continue  # ".5", "3.14", ".env"
         start = size - _run_end(backwards, size - pos)

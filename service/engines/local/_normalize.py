@@ -60,7 +60,9 @@ def repeated_punct(ctx: Context) -> Iterator[Edit]:
 
 
 _EXTRA_SPACE = re.compile(r"  +(?=\S)")
-_SENTENCE_GAP = re.compile(r"[.!?]( {1,2})(?=[A-Z])")
+# A sentence's end (a lower-case letter and a full stop) and the next one's capital.
+_ONE_SPACE = re.compile(r"[.!?](?<=[a-z].) (?=[A-Z])")
+_TWO_SPACES = re.compile(r"[.!?](?<=[a-z].)  (?=[A-Z])")
 _CLOSERS = "\"')]\u201d\u2019*_"
 _MARKER = re.compile(r"[ \t]*(?:[-*+>#]+|\d{1,3}[.)]|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])")
 _BORDER = re.compile(r"[ \t]*[=+-][=+:-]{2,}(?:[ \t]+[=+:-]+)*[ \t]*")
@@ -69,16 +71,8 @@ _LINE_GAP = re.compile(r"(?<=\S)(?: {2,}|\t[ \t]*)(?=\S)")
 
 def double_spaced(ctx: Context) -> bool:
     """Whether the text mostly puts two spaces between sentences (a valid house style)."""
-    one = two = 0
-    text = ctx.text
-    for m in _SENTENCE_GAP.finditer(text):
-        if not (m.start() and text[m.start() - 1].islower()) or not ctx.free(m.start(1), m.end(1)):
-            continue
-        if len(m.group(1)) == 2:
-            two += 1
-        else:
-            one += 1
-    return two > 0 and two >= one
+    two = len(_TWO_SPACES.findall(ctx.text))
+    return two > 0 and two >= len(_ONE_SPACE.findall(ctx.text))
 
 
 def _line(text: str, pos: int) -> tuple[int, int]:
@@ -237,4 +231,7 @@ def _sentence_glued(word: str, follower: str) -> bool:
     return follower in SENTENCE_STARTERS and word.islower() and word not in ABBREVIATIONS
 
 
-_GLUED = re.compile(r"[,;:.!?](?=[^\W\d_])")
+# A mark between two letters, the word after it ending cleanly (not "a:b:c", "x.y()").
+_GLUED = re.compile(
+    r"[,;:.!?](?:(?<=[^\W\d_][,;:])(?=[a-z]+[ \t\n,.;!?)])|(?<=[a-z][.!?])(?=[A-Z][a-z]+[ \t\n,]))"
+)

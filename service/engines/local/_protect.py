@@ -11,7 +11,11 @@ stray mark to the end of its paragraph.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from service.engines.edits import Edit
 
 from ._blocks import code_blocks
 from ._identifiers import identifiers
@@ -78,7 +82,6 @@ def _inline(text: str) -> list[tuple[int, int]]:
             start -= 1
         if start < m.start():
             found.append((start, m.end()))
-    found.extend(identifiers(text))
     for m in _PATH.finditer(text):
         start = m.start()
         while start > 0 and text[start - 1] in ".~":
@@ -126,12 +129,17 @@ class Protection:
     marks: dict[int, str]
     # paragraphs (start, end) whose straight double quotes could not be paired
     unpaired: Spans
+    # apostrophes that open a shortened word: "'90s", "rock 'n' roll"
+    elided: frozenset[int]
 
 
 def protect(text: str) -> Protection:
     hard_ranges = code_blocks(text)
     hard_ranges.extend(_inline(text))
     hard = Spans.build(hard_ranges)
+    names = identifiers(text, hard)
+    if names:
+        hard = Spans.build([*hard, *names])
     quoted: list[tuple[int, int]] = []
     marks: dict[int, str] = {}
     unpaired: list[tuple[int, int]] = []
@@ -141,7 +149,7 @@ def protect(text: str) -> Protection:
         _quotations(text, start, m.start(), hard, elided, quoted, marks, unpaired)
         start = m.end()
     _quotations(text, start, len(text), hard, elided, quoted, marks, unpaired)
-    return Protection(hard, Spans.build(quoted), marks, Spans.build(unpaired))
+    return Protection(hard, Spans.build(quoted), marks, Spans.build(unpaired), elided)
 
 
 def _is_open(text: str, i: int, start: int) -> bool:
@@ -259,3 +267,37 @@ def _positions(text: str, ch: str, start: int, end: int) -> list[int]:
         found.append(i)
         i = text.find(ch, i + 1, end)
     return found
+
+
+def shifted(p: Protection, edits: Sequence[Edit]) -> Protection:
+    """The protection of the text after ``edits``, without working it out again.
+
+    Only for edits that leave every protected range, quote mark and line
+    break alone and change no character next to a quote mark's class (the
+    spacing and word rules of ``normalize``): the text after them protects
+    the same ranges, each moved by the edits before it.
+    """
+    if not edits:
+        return p
+    starts = [e.start for e in edits]
+    ends = [e.end for e in edits]
+    moved = [0]
+    for e in edits:
+        moved.append(moved[-1] + len(e.after) - (e.end - e.start))
+
+    def at(pos: int) -> int:  # a character, or the start of a range
+        return pos + moved[bisect_right(ends, pos)]
+
+    def after(pos: int) -> int:  # the end of a range
+        return pos + moved[bisect_left(starts, pos)]
+
+    def spans(s: Spans) -> Spans:
+        return Spans(tuple(at(x) for x in s.starts), tuple(after(x) for x in s.ends))
+
+    return Protection(
+        spans(p.hard),
+        spans(p.quoted),
+        {at(pos): role for pos, role in p.marks.items()},
+        spans(p.unpaired),
+        frozenset(at(pos) for pos in p.elided),
+    )

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from service.engines.edits import Edit
 
 from ._context import Context
-from ._protect import leading_apostrophes
 
 _TO_STRAIGHT = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"}
 _TO_CURLY = {
@@ -75,7 +74,7 @@ def quotes(ctx: Context) -> Iterator[Edit]:
     apostrophe = "\u2019" if style == "curly" else "'"
     positions = [m.start() for m in _apostrophes(text)]
     # "\u201890s" is an opening quote mark typed where an apostrophe belongs: it becomes one.
-    positions += leading_apostrophes(text)
+    positions += ctx.protection.elided
     for pos in positions:
         if pos in ctx.protection.marks or not ctx.free(pos, pos + 1):
             continue

@@ -14,8 +14,9 @@ from . import _articles, _capitals, _filler, _normalize, _typography
 from ._compose import apply, compose, select
 from ._context import Context, HouseStyle
 from ._phrases import PhraseRule
-from ._protect import protect
+from ._protect import Protection, protect, shifted
 from ._spans import Spans
+from ._text import folded
 from .catalog import RULES, check_strategy, is_disabled, validate_disabled
 
 Rule = Callable[[Context], Iterator[Edit]]
@@ -48,9 +49,35 @@ _PLAN: dict[str, tuple[tuple[str, Rule], ...]] = {
 _MAX_ROUNDS = 4
 
 
-def _round(text: str, rules: tuple[Rule, ...], house: HouseStyle | None) -> list[Edit]:
-    ctx = Context.of(text, house)
-    return select(edit for rule in rules for edit in rule(ctx))
+# Rules whose edits leave protected ranges, quote marks and line breaks alone (see
+# ``_protect.shifted``): after a round of only these, the next round moves the
+# protected ranges instead of finding them again.
+_KEEP_PROTECTION = frozenset(
+    {
+        "normalize.doubled_word", "normalize.repeated_punct", "normalize.space_before_punct",
+        "normalize.extra_space", "normalize.trailing_space", "normalize.missing_space",
+        "normalize.sentence_capital", "normalize.article",
+    }
+)  # fmt: skip
+
+
+def _round(
+    text: str,
+    rules: tuple[Rule, ...],
+    house: HouseStyle | None,
+    protection: Protection | None = None,
+) -> tuple[list[Edit], Protection]:
+    if protection is None:
+        ctx = Context.of(text, house)
+    else:
+        ctx = Context(text, folded(text), protection, house)
+    return select(edit for rule in rules for edit in rule(ctx)), ctx.protection
+
+
+def _next_protection(protection: Protection, edits: list[Edit]) -> Protection | None:
+    if all(edit.rule in _KEEP_PROTECTION for edit in edits):
+        return shifted(protection, edits)
+    return None
 
 
 # The rules that hold a text to the style most of it uses: on a piece of a
@@ -87,15 +114,17 @@ def refine(
     rules = tuple(rule for rule_id, rule in _PLAN[strategy] if not is_disabled(RULES[rule_id], off))
     if not rules or not text:
         return Refinement(text)
-    edits = _round(text, rules, house)
+    edits, protection = _round(text, rules, house)
     if not edits:
         return Refinement(text)  # another round would read the same text the same way
     current = apply(text, edits)
+    latest = edits
     for _ in range(_MAX_ROUNDS - 1):
-        more = _round(current, rules, house)
+        more, protection = _round(current, rules, house, _next_protection(protection, latest))
         if not more:
             break
         # A rule's output made a new match possible (e.g. a space left after a removal).
         edits = compose(text, edits, more)
         current = apply(current, more)
+        latest = more
     return Refinement(current, tuple(edits))
