@@ -230,3 +230,240 @@ def test_leading_apostrophes_in_curly_text(before: str, after: str) -> None:
 )
 def test_leading_apostrophes_in_straight_text(before: str, after: str) -> None:
     assert out(_STRAIGHT + before) == _STRAIGHT + after
+
+
+# sentence_capital ----------------------------------------------------------
+
+
+@cases(
+    ("the rain stopped at noon and we went out.", "The rain stopped at noon and we went out."),
+    ("We waited for an hour. then the bus came.", "We waited for an hour. Then the bus came."),
+    ("Is it ready for us? we hope so, and soon.", "Is it ready for us? We hope so, and soon."),
+    ("It was late, I said. i think we should go.", "It was late, I said. I think we should go."),
+    (
+        "The first part ends here.\n\nthe second part starts with this line.",
+        "The first part ends here.\n\nThe second part starts with this line.",
+    ),
+    (
+        "The meeting ran long and went\nwell. we left at six in the evening.",
+        "The meeting ran long and went\nwell. We left at six in the evening.",
+    ),
+)
+def test_sentence_capital_fixed(before: str, after: str) -> None:
+    assert out(before) == after
+
+
+@cases(
+    (
+        "We use the flag, e.g. the verbose one, for this.",
+        "We use the flag, e.g. the verbose one, for this.",
+    ),
+    (
+        "The office in the U.S. is where we met them.",
+        "The office in the U.S. is where we met them.",
+    ),
+    ("See Dr. Smith and J. the elder at the door.", "See Dr. Smith and J. the elder at the door."),
+    (
+        "Buy it now. iPhone owners love it, they say.",
+        "Buy it now. iPhone owners love it, they say.",
+    ),
+    (
+        "Run the tests first. ls shows the files there.",
+        "Run the tests first. ls shows the files there.",
+    ),
+    ("Check the version. npm installs it for you.", "Check the version. npm installs it for you."),
+    ("It weighs 5 kg. km is the unit we use here.", "It weighs 5 kg. km is the unit we use here."),
+    (
+        "The build is done. zlib is linked in as well.",
+        "The build is done. zlib is linked in as well.",
+    ),
+    (
+        "Run this command::\n\n    make all\n\nthen the tests run.",
+        "Run this command::\n\n    make all\n\nthen the tests run.",
+    ),
+    (
+        "Start it with this:\n\nthe service then answers on the port.",
+        "Start it with this:\n\nthe service then answers on the port.",
+    ),
+    (
+        "- the first item is here.\n- the second item is here.",
+        "- the first item is here.\n- the second item is here.",
+    ),
+    ("We went home. `the` is a keyword here.", "We went home. `the` is a keyword here."),
+    (
+        "We saw it on Yahoo! the site was slow to load.",
+        "We saw it on Yahoo! the site was slow to load.",
+    ),
+    ("It was fine (really!) in the end, we think.", "It was fine (really!) in the end, we think."),
+    ("the && and || operators", "the && and || operators"),
+    ("Use my_func. the_value is set by it.", "Use my_func. the_value is set by it."),
+    (
+        "We met. \u201cthe end\u201d was near, they said. And so on.",
+        "We met. \u201cthe end\u201d was near, they said. And so on.",
+    ),
+    ("Min. dist. from the edge is small.", "Min. dist. from the edge is small."),
+)
+def test_sentence_capital_traps(before: str, after: str) -> None:
+    assert out(before) == after
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das Wetter ist heute schön. wir gehen in die Stadt und kaufen ein.",
+        "Il fait beau aujourd'hui. nous allons en ville avec les enfants.",
+        "Hace buen tiempo hoy. vamos a la ciudad con los amigos.",
+    ],
+)
+def test_sentence_capital_leaves_other_languages(text: str) -> None:
+    assert out(text) == text
+
+
+# article -------------------------------------------------------------------
+
+
+@cases(
+    ("We waited for a hour at the door.", "We waited for an hour at the door."),
+    ("There was an user at the door.", "There was a user at the door."),
+    ("It is an unique chance for the team.", "It is a unique chance for the team."),
+    ("He is a honest man with a plan.", "He is an honest man with a plan."),
+    ("We ate a apple on the way to the shop.", "We ate an apple on the way to the shop."),
+    ("She is an European in the team.", "She is a European in the team."),
+    ("It was an one-off for the team.", "It was a one-off for the team."),
+    ("He is a FBI agent with a badge.", "He is an FBI agent with a badge."),
+    ("Paste an URL into the box.", "Paste a URL into the box."),
+    ("Take a x-ray of the arm.", "Take an x-ray of the arm."),
+    ("A hour went by for the team.", "An hour went by for the team."),
+    ("An user came to the door of the house.", "A user came to the door of the house."),
+    ("It was a uninstall step for the team.", "It was an uninstall step for the team."),
+)
+def test_article_fixed(before: str, after: str) -> None:
+    assert out(before) == after
+
+
+@cases(
+    (
+        "It is a one-off, an honest man and a URL for the team.",
+        "It is a one-off, an honest man and a URL for the team.",
+    ),
+    (
+        "She is a European with an MBA and a unicorn for the team.",
+        "She is a European with an MBA and a unicorn for the team.",
+    ),
+    ("It took an hour and a year for the team.", "It took an hour and a year for the team."),
+    ("It was an historic day for the team.", "It was an historic day for the team."),
+    ("It was a historic day for the team.", "It was a historic day for the team."),
+    ("It is an SQL or a SQL query for the team.", "It is an SQL or a SQL query for the team."),
+    (
+        "Read it from an mbox or an xterm for the team.",
+        "Read it from an mbox or an xterm for the team.",
+    ),
+    (
+        "Choose between a and b or a or c in the list.",
+        "Choose between a and b or a or c in the list.",
+    ),
+    ("We gave Team A an award for the plan.", "We gave Team A an award for the plan."),
+    (
+        "Set variable a equal to the sum of the rest.",
+        "Set variable a equal to the sum of the rest.",
+    ),
+    (
+        "It is a iPhone or an eBay thing for the team.",
+        "It is a iPhone or an eBay thing for the team.",
+    ),
+    ("It is a Uganda trip for the team.", "It is a Uganda trip for the team."),
+    ("Call `a apple` from the shell for the team.", "Call `a apple` from the shell for the team."),
+    ("Use a_apple and a.apple for the team.", "Use a_apple and a.apple for the team."),
+)
+def test_article_traps(before: str, after: str) -> None:
+    assert out(before) == after
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Él va a usted. Va a un amigo. Es a una hora de aquí y no de allá.",
+        "Il a une voiture rouge. Elle a un chat et il a eu une idée.",
+        "Ich denke an einen Freund und an eine Reise in den Süden.",
+    ],
+)
+def test_article_leaves_other_languages(text: str) -> None:
+    assert out(text) == text
+
+
+# protected markup ------------------------------------------------------------
+
+_SLIPS = "the the  a hour ,and"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See the note[^the the] here.\n\n[^the the]: A note.",
+        'Read [the guide][the the] now.\n\n[the the]: https://x.org/a  "the the title"',
+        "---\ntitle: the the  test ,and more\nlayout: a hour\n---\n\nThe body.",
+        '+++\ntitle = "the the"\n+++\n\nThe body.',
+        ":param the the: the value\n:returns: a value",
+        "Write {{ the the  a hour }} and {% if the the %}x{% endif %} here.",
+        "Write {# the the #} as a comment here.",
+        "As shown in \\cite{the the} and \\ref{a hour} and \\label{the  the} here.",
+        "Call the_the and TheThe and the.the and aHour here.",
+        "Call os.path.join and self.The_value here.",
+    ],
+)
+def test_markup_is_protected(text: str) -> None:
+    """Every strategy leaves the slips inside each construct alone."""
+    for strategy in ("normalize", "concise", "plain"):
+        result = refine(text, strategy)
+        for edit in result.edits:
+            assert "the the" not in edit.before, (strategy, edit)
+            assert "hour" not in edit.before, (strategy, edit)
+
+
+def test_protected_constructs_keep_their_text() -> None:
+    cases_ = {
+        "[^the the]": "A note[^the the] here.",
+        "][the the]": "A [link][the the] here.",
+        "{{ the the }}": "Put {{ the the }} here.",
+        "\\cite{a hour}": "As in \\cite{a hour} here.",
+        ":param the the:": ":param the the: the the value",
+        "snake_case_name": "Use snake_case_name here.",
+        "CamelCaseName": "Use CamelCaseName here.",
+        "dotted.the.name": "Use dotted.the.name here.",
+    }
+    for kept, text in cases_.items():
+        assert kept in out(text), text
+
+
+def test_reference_definition_is_protected() -> None:
+    text = '[label]: https://example.org/a,the  "A title ,and more"\n'
+    assert out(text) == text
+
+
+def test_front_matter_only_at_the_start() -> None:
+    text = "Intro.\n\n---\ntitle: x\n---\n\nWe saw the the cat."
+    assert out(text).endswith("We saw the cat.")
+
+
+def test_field_list_body_is_prose() -> None:
+    assert out(":param name: the the value") == ":param name: the value"
+
+
+# the first paragraphs a new user meets ------------------------------------------
+
+README_FIRST_JOB = "We  need to utilize the the tools in order to commence."
+MESSY = (
+    "the report is  ready ,and we  checked it twice.I think it is good .\n"
+    "We missed a hour of work,but we  made it up . there was a user  who helped."
+)
+
+
+def test_the_readme_first_job_paragraph() -> None:
+    assert out(README_FIRST_JOB) == "We need to utilize the tools in order to commence."
+
+
+def test_a_messy_paragraph_comes_out_clean() -> None:
+    assert out(MESSY) == (
+        "The report is ready, and we checked it twice. I think it is good.\n"
+        "We missed an hour of work, but we made it up. There was a user who helped."
+    )

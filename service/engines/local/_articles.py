@@ -78,6 +78,15 @@ def sound(word: str, hyphen: bool) -> str | None:
     return "consonant"
 
 
+def _capitalised_sound(word: str, hyphen: bool) -> str | None:
+    """The sound of a name: "a European", "an Apple"; None for "Uganda" or "Uber"."""
+    if word[0] == "u":
+        return None
+    if word.startswith("eu"):
+        return None if word.startswith("euler") else "consonant"
+    return sound(word, hyphen)
+
+
 def _initialism(word: str) -> str | None:
     """The sound of an upper-case abbreviation read letter by letter ("an FBI", "a URL").
 
@@ -131,10 +140,10 @@ def article(ctx: Context) -> Iterator[Edit]:
         if word.isupper() and len(word) > 1:
             heard = _initialism(word)
         elif word[0].isupper() and word[1:].islower():
-            heard = None if word[0] in "UE" else sound(lower, bool(nxt.group(1)))
+            heard = _capitalised_sound(lower, bool(nxt.group(1)))
         elif word.islower():
             heard = sound(lower, bool(nxt.group(1)))
-            if written.lower() == "an" and lower[0] in _VOWEL_LETTERS:
+            if written.lower() == "an" and lower[0] in "flmnrsx":
                 heard = None  # "an mbox", "an xterm": a lower-case name read as letters
         else:
             continue  # "iPhone", "eBay": a name with its own reading

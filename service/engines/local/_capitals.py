@@ -46,6 +46,7 @@ _WORD = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?")
 _ENDS_WORD = frozenset(" \t\n,;:!?.\"')\u201d\u2019")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+>|#]|\d{1,3}[.)]|[a-zA-Z][.)]|\(?[ivxIVX]{1,4}[.)])[ \t]")
 _SENTENCE_BREAK = re.compile(r"[.!?][\"')\u201d\u2019]*\s|\n[ \t]*\n")
+_LABEL = re.compile(r"[a-zA-Z]|[ivxlcIVXLC]{1,5}")
 _CLOSERS = "\"')\u201d\u2019*_"
 
 
@@ -66,10 +67,13 @@ def _opener_at(text: str, pos: int) -> str | None:
 def _ends_sentence(text: str, mark: int) -> bool:
     """Whether the mark at ``mark`` closes a sentence (not "e.g.", "J.", "ii.", "Yahoo!")."""
     line_start = text.rfind("\n", 0, mark) + 1
-    token_start = max(text.rfind(" ", line_start, mark), text.rfind("\t", line_start, mark)) + 1
-    if not text[line_start:token_start].strip():
-        return False  # the first word of its line: a list label or a heading
+    token_start = (
+        max(text.rfind(" ", line_start, mark), text.rfind("\t", line_start, mark), line_start - 1)
+        + 1
+    )
     token = text[token_start:mark].lstrip("(\"'\u201c\u2018*_")
+    if not text[line_start:token_start].strip() and _LABEL.fullmatch(token):
+        return False  # "ii.", "b.": a list label at the start of its line
     if not token or not all(c.isalpha() or c in "'\u2019-" for c in token):
         return False  # a number, a dotted name, a path, a symbol
     if text[mark] == "!" and token[0].isupper():

@@ -37,11 +37,8 @@ def reads_as_english(paragraph: str) -> bool:
         return False
     english = sum(1 for w in words if w in _ENGLISH)
     foreign = sum(1 for w in words if not w.isascii())
-    return (
-        english >= min(2, len(words) // 3 + 1)
-        and english * 8 >= len(words)
-        and (foreign * 20 <= len(words))
-    )
+    enough = 1 if len(words) <= 12 else 2
+    return english >= enough and english * 8 >= len(words) and foreign * 20 <= len(words)
 
 
 class EnglishParagraphs:

@@ -56,16 +56,17 @@ def identifiers(text: str, known: Spans) -> list[tuple[int, int]]:
             end -= 1  # a full stop or an emphasis mark after the name
         while start < end and text[start] in _TOKEN_CHARS:
             start += 1  # "_word_" is emphasis, ".env" is handled as a path
-        if end > start and _is_identifier(text[start:end]):
+        if end > start and _is_identifier(text[start:end], text[end : end + 2]):
             found.append((start, end))
     return found
 
 
-def _is_identifier(token: str) -> bool:
+def _is_identifier(token: str, following: str) -> bool:
     if "_" in token:
         return True
     if "." in token:
         head, _, tail = token.partition(".")
         # "end.The": a missing space between sentences, not a name.
-        return not (head.isalpha() and head.islower() and tail in SENTENCE_STARTERS)
+        starts = tail in SENTENCE_STARTERS or (tail in ("A", "I") and following[1:].islower())
+        return not (head.isalpha() and head.islower() and starts and following[:1] == " ")
     return True  # a case step inside the word: camelCase, CamelCase, iPhone

@@ -166,7 +166,9 @@ def trailing_space(ctx: Context) -> Iterator[Edit]:
 
 # "," and ";" before more of the sentence; "." and "?" only where a sentence ends.
 # "!" is left alone: "and ! operators" names an operator.
-_SPACE_BEFORE = re.compile(r" (?=[,;][ \t]+[^\W\d_]|[.?](?:[ \t]+[A-Z\"\u201c]|[ \t]*(?:\n|$)))")
+_SPACE_BEFORE = re.compile(
+    r" (?=[,;](?:[ \t]+[^\W\d_]|[a-z]+[ \t\n])|[.?](?:[ \t]+[A-Za-z\"\u201c]|[ \t]*(?:\n|$)))"
+)
 # Commands whose argument is often "." (the current folder): "run docker build ."
 _DOT_ARGUMENT = frozenset(
     {
@@ -186,9 +188,21 @@ def space_before_punct(ctx: Context) -> Iterator[Edit]:
         mark = text[end]
         if mark == ".":
             word = _WORD_BEFORE.search(text, max(0, start - 30), start)
-            if word is None or word.group(0) in _DOT_ARGUMENT:
-                continue
-        if ctx.free(start, end + 1):
+            if word is None or _DOT_ARGUMENT.intersection(
+                text[max(0, start - 40) : start].split()[-2:]
+            ):
+                continue  # "docker build .", "cp notes ."
+        if not ctx.free(start, end + 1):
+            continue
+        if text[end + 1].isalpha():  # " ,and": the space belongs after the mark
+            yield ctx.edit(
+                "normalize.space_before_punct",
+                start,
+                end + 1,
+                mark + " ",
+                f"a space after '{mark}', not before",
+            )
+        else:
             yield ctx.edit(
                 "normalize.space_before_punct", start, end, "", f"no space before '{mark}'"
             )
@@ -216,7 +230,9 @@ def missing_space(ctx: Context) -> Iterator[Edit]:
         if after is None:
             continue
         follower = after.group(1)
-        if follower not in (FUNCTION_WORDS if mark in ",;:" else SENTENCE_STARTERS):
+        if follower not in (FUNCTION_WORDS if mark in ",;:" else SENTENCE_STARTERS) and not (
+            follower in "AI" and mark == "."  # "end.I think", not "re.I"
+        ):
             continue
         word = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
         if word is None or (mark in ".!?" and not _sentence_glued(word.group(0), follower)):
@@ -228,10 +244,15 @@ def missing_space(ctx: Context) -> Iterator[Edit]:
 
 def _sentence_glued(word: str, follower: str) -> bool:
     """Whether "word.Follower" is two sentences run together, not a name like "models.Model"."""
-    return follower in SENTENCE_STARTERS and word.islower() and word not in ABBREVIATIONS
+    return (
+        (follower in SENTENCE_STARTERS or follower in ("A", "I"))
+        and word.islower()
+        and word not in ABBREVIATIONS
+    )
 
 
 # A mark between two letters, the word after it ending cleanly (not "a:b:c", "x.y()").
 _GLUED = re.compile(
-    r"[,;:.!?](?:(?<=[^\W\d_][,;:])(?=[a-z]+[ \t\n,.;!?)])|(?<=[a-z][.!?])(?=[A-Z][a-z]+[ \t\n,]))"
+    r"[,;:.!?](?:(?<=[^\W\d_][,;:])(?=[a-z]+[ \t\n,.;!?)])"
+    r"|(?<=[a-z][.!?])(?=[A-Z][a-z]+[ \t\n,]|[AI] [a-z]))"
 )
