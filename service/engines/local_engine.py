@@ -34,9 +34,9 @@ CHUNK_CHARS = 64 * 1024
 def paragraph_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     """Split at blank lines into chunks of about ``size`` characters, with their offsets.
 
-    Each chunk after the first starts a paragraph of prose outside every
-    protected range, so that no chunk begins inside code, a comment or
-    front matter, or with a block that reads differently on its own.
+    Each chunk after the first starts where the rules read it as they would
+    inside the whole (``local.may_start_piece``): never inside code, a comment
+    or front matter, nor with a block that reads differently on its own.
     """
     if len(text) <= size:
         if text:
@@ -48,7 +48,7 @@ def paragraph_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, 
         cut = text.find("\n\n", start + size)
         while cut != -1:
             cut += 2
-            if cut < len(text) and text[cut].isalnum() and not protected.overlaps(cut, cut + 1):
+            if local.may_start_piece(text, cut, protected):
                 break
             cut = text.find("\n\n", cut)
         if cut == -1 or cut >= len(text):
@@ -60,6 +60,7 @@ def paragraph_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, 
 
 class LocalEngine:
     name = "local"
+    chunk_chars = CHUNK_CHARS  # the size of the pieces a document is refined in
 
     def strategies(self) -> Mapping[str, StrategyInfo]:
         return {
@@ -85,7 +86,7 @@ class LocalEngine:
     async def run_pass(
         self, text: str, strategy: str, options: PassOptions, progress: ProgressCallback
     ) -> PassOutcome:
-        chunks = list(paragraph_chunks(text))
+        chunks = list(paragraph_chunks(text, self.chunk_chars))
         house = None
         if len(chunks) > 1 and local.follows_house_style(strategy):
             # Quotes and dashes follow what most of the document uses: decided once, on all of it.

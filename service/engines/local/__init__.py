@@ -17,7 +17,13 @@ from .catalog import (
     UnknownStrategy,
     validate_disabled,
 )
-from .engine import follows_house_style, house_style, protected_spans, refine
+from .engine import (
+    follows_house_style,
+    house_style,
+    may_start_piece,
+    protected_spans,
+    refine,
+)
 
 __all__ = [
     "RULES",
@@ -29,6 +35,7 @@ __all__ = [
     "UnknownStrategy",
     "follows_house_style",
     "house_style",
+    "may_start_piece",
     "protected_spans",
     "refine",
     "validate_disabled",

@@ -18,6 +18,7 @@ from service.engines.edits import Edit
 
 from ._context import Context
 from ._english import FUNCTION_WORDS, EnglishParagraphs
+from ._spans import Spans
 from ._text import ABBREVIATIONS
 
 _OPENERS = FUNCTION_WORDS | frozenset(
@@ -93,18 +94,24 @@ def _in_table(text: str, pos: int) -> bool:
     return "|" in text[line_start : len(text) if line_end == -1 else line_end]
 
 
+def after_sentence(text: str, break_start: int, hard: Spans) -> bool:
+    """Whether the paragraph that ends at ``break_start`` (a blank line follows) ends a
+    sentence of prose, so that the next paragraph starts one."""
+    prev_start = text.rfind("\n", 0, break_start) + 1
+    previous = text[prev_start:break_start].rstrip().rstrip(_CLOSERS)
+    if not previous.endswith((".", "!", "?")) or hard.overlaps(prev_start, break_start):
+        return False  # after a code example, a colon or a heading: the same sentence
+    para_start = text.rfind("\n\n", 0, prev_start)
+    para_start = 0 if para_start == -1 else para_start + 2
+    # After a list item the sentence may go on: "either * this, or * that, or both".
+    return not (text[prev_start : prev_start + 1].isspace() or _LIST_ITEM.match(text, para_start))
+
+
 def _opens_paragraph(ctx: Context, pos: int, break_start: int) -> bool:
     """Whether the paragraph at ``pos`` starts a sentence: the one before ended one."""
     text = ctx.text
-    if break_start >= 0:
-        prev_start = text.rfind("\n", 0, break_start) + 1
-        previous = text[prev_start:break_start].rstrip().rstrip(_CLOSERS)
-        if not previous.endswith((".", "!", "?")) or not ctx.free_hard(prev_start, break_start):
-            return False  # after a code example, a colon or a heading: the same sentence
-        para_start = text.rfind("\n\n", 0, prev_start)
-        para_start = 0 if para_start == -1 else para_start + 2
-        if text[prev_start : prev_start + 1].isspace() or _LIST_ITEM.match(text, para_start):
-            return False  # after a list item: "either * this, or * that, or both"
+    if break_start >= 0 and not after_sentence(text, break_start, ctx.protection.hard):
+        return False
     paragraph_end = text.find("\n\n", pos)
     paragraph = text[pos : len(text) if paragraph_end == -1 else paragraph_end].rstrip()
     if not paragraph.rstrip(_CLOSERS).endswith((".", "!", "?")):

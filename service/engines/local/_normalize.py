@@ -13,7 +13,7 @@ from service.engines.edits import Edit
 
 from ._context import Context
 from ._data import load_words
-from ._english import FUNCTION_WORDS, SENTENCE_STARTERS
+from ._english import FUNCTION_WORDS, SENTENCE_STARTERS, EnglishParagraphs
 from ._text import ABBREVIATIONS, is_sentence_start, word_starts_at
 
 _DOUBLED = re.compile(
@@ -25,6 +25,7 @@ _DOUBLED = re.compile(
 
 def doubled_word(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
+    english = EnglishParagraphs(text)  # "an an" or "a a" may be right in German or Spanish
     for m in _DOUBLED.finditer(ctx.lowered):
         first, repeats = m.group(1), text[m.start(2) : m.end(2)]
         if not word_starts_at(text, m.start()):
@@ -35,7 +36,7 @@ def doubled_word(ctx: Context) -> Iterator[Edit]:
         if head != head.lower() and (len(head) == 1 or not is_sentence_start(text, m.start())):
             continue  # "Team A a lead", "vitamin A a day": a letter's name or a name
         start, end = m.start(2), m.end(2)
-        if ctx.free(m.start(), end):
+        if ctx.free(m.start(), end) and english.at(start):
             yield ctx.edit(
                 "normalize.doubled_word", start, end, "", f"'{first.lower()}' is repeated"
             )
@@ -194,7 +195,7 @@ def space_before_punct(ctx: Context) -> Iterator[Edit]:
                 continue  # "docker build .", "cp notes ."
         if not ctx.free(start, end + 1):
             continue
-        if text[end + 1].isalpha():  # " ,and": the space belongs after the mark
+        if text[end + 1 : end + 2].isalpha():  # " ,and": the space belongs after the mark
             yield ctx.edit(
                 "normalize.space_before_punct",
                 start,

@@ -26,7 +26,8 @@ _INLINE = tuple(
     re.compile(p, re.DOTALL | re.MULTILINE)
     for p in (
         r"``(?:[^`\n]|\n(?![ \t]*\n)|`(?!`))+?``",  # reST inline literal
-        r"`(?<!``)(?!`)(?:[^`\n]|\n(?![ \t]*\n))+(?<!`)`(?!`)",  # code span / interpreted text
+        # A code span (or interpreted text) closes at a run of as many backticks as opened it.
+        r"`(?<!``)(`*)(?!`)(?:[^`\n]|\n(?![ \t]*\n)|`+)+?(?<!`)`\1(?!`)",
         r":[\w:.+-]+:(?=`)",  # reST role name
         r"<!--.*?-->",  # HTML comment
         r"<(pre|code|script|style|kbd|samp|tt)\b[^>]*>.*?</\1\s*>",  # literal HTML

@@ -97,6 +97,19 @@ def protected_spans(document: str) -> Spans:
     return protect(document).hard
 
 
+def may_start_piece(document: str, pos: int, protected: Spans) -> bool:
+    """Whether a piece of ``document`` may start at ``pos``, just after a blank line, and be
+    refined on its own exactly as it would be inside the whole: it starts a paragraph of
+    prose outside ``protected`` ranges, after a paragraph that ended a sentence."""
+    return (
+        pos < len(document)
+        and document[pos].isalnum()
+        and document[pos - 2 : pos] == "\n\n"
+        and not protected.overlaps(pos, pos + 1)
+        and _capitals.after_sentence(document, pos - 2, protected)
+    )
+
+
 def follows_house_style(strategy: str) -> bool:
     """Whether ``strategy`` has a rule that needs the style of the whole document."""
     return any(rule in _HOUSE_STYLE_RULES for _, rule in _PLAN[strategy])
