@@ -81,6 +81,8 @@ def _ends_sentence(text: str, mark: int) -> bool:
         return False  # "Yahoo!", "Jeopardy!"
     if text[mark] == "." and (len(token) == 1 or token.lower() in _NO_END):
         return False
+    if text[mark] == "." and token[0].isupper() and len(token) <= 5:
+        return False  # "Univ. by", "Dept. of": a capitalised abbreviation, not an end
     window = text[max(0, mark - 200) : mark]
     last = 0
     for m in _SENTENCE_BREAK.finditer(window):
