@@ -67,7 +67,7 @@ def _opener_at(text: str, pos: int) -> str | None:
 
 def _ends_sentence(text: str, mark: int) -> bool:
     """Whether the mark at ``mark`` closes a sentence (not "e.g.", "J.", "ii.", "Yahoo!")."""
-    line_start = text.rfind("\n", 0, mark) + 1
+    line_start = _line_start(text, mark)
     token_start = (
         max(text.rfind(" ", line_start, mark), text.rfind("\t", line_start, mark), line_start - 1)
         + 1
@@ -90,10 +90,15 @@ def _ends_sentence(text: str, mark: int) -> bool:
     return len(window[last:].split()) >= 3  # "min. hyph. dist. from": fragments, not sentences
 
 
+def _line_start(text: str, pos: int) -> int:
+    """Where the line of ``pos`` starts, looking no more than a few hundred characters back."""
+    window = max(0, pos - 300)
+    return text.rfind("\n", window, pos) + 1 or window
+
+
 def _in_table(text: str, pos: int) -> bool:
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
-    return "|" in text[line_start : len(text) if line_end == -1 else line_end]
+    line_end = text.find("\n", pos, pos + 300)
+    return "|" in text[_line_start(text, pos) : pos + 300 if line_end == -1 else line_end]
 
 
 def after_sentence(text: str, break_start: int, hard: Spans) -> bool:
@@ -135,7 +140,9 @@ def sentence_capital(ctx: Context) -> Iterator[Edit]:
         pos = m.end()
         if _opener_at(text, pos) is None:
             continue
-        if "\n" in m.group(0) and _LIST_ITEM.match(text, text.rfind("\n", 0, pos) + 1):
+        if not english.at(pos):
+            continue
+        if "\n" in m.group(0) and _LIST_ITEM.match(text, _line_start(text, pos)):
             continue  # the next line is a list item, whose case is the writer's choice
         if _ends_sentence(text, m.start()) and not _in_table(text, pos):
             yield from _capitalise(ctx, english, pos)

@@ -116,23 +116,22 @@ def _in_columns(text: str, line_start: int, line_end: int) -> bool:
 def extra_space(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
     keep_gaps = ctx.house.double_spaced if ctx.house is not None else double_spaced(ctx)
-    in_columns: dict[int, bool] = {}
+    line_start = line_end = -1
+    table = columnar = False
     for m in _EXTRA_SPACE.finditer(text):
         start, end = m.span()
         if not start or text[start - 1].isspace():
             continue  # indentation
         if text[end] == "#" or not ctx.free(start, end):
             continue  # a trailing comment on a line of code
-        line_start, line_end = _line(text, start)
+        if start > line_end:  # a new line: read it once
+            line_start, line_end = _line(text, start)
+            table = "|" in text[line_start:line_end]
+            columnar = not table and _in_columns(text, line_start, line_end)
+        if table or columnar:
+            continue  # a table's row, or aligned columns
         if _MARKER.fullmatch(text, line_start, start):
             continue  # after a list marker or a heading's hashes
-        if "|" in text[line_start:line_end]:
-            continue  # a table
-        columnar = in_columns.get(line_start)
-        if columnar is None:
-            columnar = in_columns[line_start] = _in_columns(text, line_start, line_end)
-        if columnar:
-            continue  # aligned columns
         new, reason = " ", "one space between words"
         if keep_gaps and text[start - 1] in ".!?" + _CLOSERS:
             before = text[line_start:start].rstrip(_CLOSERS)

@@ -38,13 +38,14 @@ _INLINE = tuple(
         r"\|[^|\s](?:[^|\n]*[^|\s])?\|",  # reST substitution / table cell
         r"\[\^[^\]\n]+\]",  # Markdown footnote label
         r"\]\[[^\]\n]*\]",  # the label of a Markdown reference link
-        r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}",  # template tags (Jinja, Django, Liquid)
+        r"\{\{.{0,200}?\}\}|\{%.{0,200}?%\}|\{#.{0,200}?#\}",  # template tags (Jinja, Liquid)
         r"\\(?:[a-zA-Z]*cite[a-zA-Z]*|[a-zA-Z]*ref|label|input|include|includegraphics|url|href"
         r"|bibliography|usepackage|documentclass|begin|end)\*?(?:\[[^\]\n]*\])*\{[^}\n]*\}",
         r"\A(?:---|\+\+\+)[ \t]*\n.*?\n(?:---|\.\.\.|\+\+\+)[ \t]*$",  # front matter
     )
 )
-_FIELD_NAME = re.compile(r":(?!:)[^:`\n]+:(?=[ \t]|$)", re.MULTILINE)  # reST ":param x:"
+# A reST field name (":param x:") at the start of a line.
+_FIELD_NAME = re.compile(r"\n[ \t]*(:(?!:)[^:`\n]+:)(?=[ \t\n]|\Z)")
 _REF_DEF = re.compile(r"[ \t]{0,3}\[[^\]\n]+$")
 _URLS = tuple(
     re.compile(anchor + r"[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]]")
@@ -66,9 +67,10 @@ def _inline(text: str) -> list[tuple[int, int]]:
                     continue
                 start = line_start
             found.append((start, m.end()))
-    for m in _FIELD_NAME.finditer(text):
-        if not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
-            found.append(m.span())  # only at the start of a line: a colon inside one is prose
+    first = _FIELD_NAME.match("\n" + text[:200])
+    if first:
+        found.append((first.start(1) - 1, first.end(1) - 1))
+    found.extend(m.span(1) for m in _FIELD_NAME.finditer(text))
     for m in (m for regex in _URLS for m in regex.finditer(text)):
         start = m.start()
         if text.startswith("://", start):
