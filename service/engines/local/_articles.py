@@ -118,7 +118,7 @@ def _joined(text: str, end: int) -> bool:
 
 def article(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
-    english = EnglishParagraphs(text)
+    english = EnglishParagraphs.of(text)
     first = _FIRST_ARTICLE.match(ctx.lowered)
     for m in itertools.chain([first] if first else [], _ARTICLE.finditer(ctx.lowered)):
         start = m.start()

@@ -135,7 +135,7 @@ def _opens_paragraph(ctx: Context, pos: int, break_start: int) -> bool:
 
 def sentence_capital(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
-    english = EnglishParagraphs(text)
+    english = EnglishParagraphs.of(text)
     for m in _AFTER_END.finditer(text):
         pos = m.end()
         if _opener_at(text, pos) is None:

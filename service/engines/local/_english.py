@@ -46,20 +46,33 @@ class EnglishParagraphs:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._starts: list[int] = []
-        self._ends: list[int] = []
+        self._bounds: tuple[list[int], list[int]] | None = None
         self._known: dict[int, bool] = {}
 
+    @classmethod
+    def of(cls, text: str) -> EnglishParagraphs:
+        """The answers for ``text``, shared by the rules of one round (the last text asked)."""
+        global _LAST
+        last = _LAST
+        if last is not None and last._text is text:
+            return last
+        _LAST = found = cls(text)
+        return found
+
     def at(self, pos: int) -> bool:
-        if not self._starts:
-            self._starts.append(0)
+        if self._bounds is None:  # built whole, then set at once: threads may share it
+            starts, ends = [0], []
             for m in _PARAGRAPH_BREAK.finditer(self._text):
-                self._ends.append(m.start())
-                self._starts.append(m.end())
-            self._ends.append(len(self._text))
-        i = bisect_right(self._starts, pos) - 1
+                ends.append(m.start())
+                starts.append(m.end())
+            ends.append(len(self._text))
+            self._bounds = starts, ends
+        starts, ends = self._bounds
+        i = bisect_right(starts, pos) - 1
         known = self._known.get(i)
         if known is None:
-            paragraph = self._text[self._starts[i] : self._ends[i]]
-            known = self._known[i] = reads_as_english(paragraph)
+            known = self._known[i] = reads_as_english(self._text[starts[i] : ends[i]])
         return known
+
+
+_LAST: EnglishParagraphs | None = None

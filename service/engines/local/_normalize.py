@@ -14,29 +14,32 @@ from service.engines.edits import Edit
 from ._context import Context
 from ._data import load_words
 from ._english import FUNCTION_WORDS, SENTENCE_STARTERS, EnglishParagraphs
-from ._text import ABBREVIATIONS, is_sentence_start, word_starts_at
+from ._text import ABBREVIATIONS, is_sentence_start
 
-_DOUBLED = re.compile(
-    "("
-    + "|".join(sorted(load_words("doubled_words.txt"), key=len, reverse=True))
-    + r")((?:[ \t]+\1)+)(?![\w'\u2019-])"
+_DOUBLED_WORDS = "|".join(sorted(load_words("doubled_words.txt"), key=len, reverse=True))
+_PAIR = "(" + _DOUBLED_WORDS + r")((?:[ \t]+\1)+)(?![\w'\u2019-])"
+# The first word after a space, at a line's start or in brackets: each pattern starts with
+# a literal, so the scan is fast.
+_DOUBLED = (
+    re.compile(" " + _PAIR),
+    re.compile(r"\n[ \t]*" + _PAIR),
+    re.compile(r"\(" + _PAIR),
+    re.compile(r"\A[ \t]*" + _PAIR),
 )
 
 
 def doubled_word(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
-    english = EnglishParagraphs(text)  # "an an" or "a a" may be right in German or Spanish
-    for m in _DOUBLED.finditer(ctx.lowered):
+    english = EnglishParagraphs.of(text)  # "an an" or "a a" may be right in German
+    for m in (m for regex in _DOUBLED for m in regex.finditer(ctx.lowered)):
         first, repeats = m.group(1), text[m.start(2) : m.end(2)]
-        if not word_starts_at(text, m.start()):
-            continue
         if any(w != w.lower() for w in repeats.split()):
             continue  # "A A", "The The": a name or a label, not a slip
-        head = text[m.start() : m.end(1)]
-        if head != head.lower() and (len(head) == 1 or not is_sentence_start(text, m.start())):
+        head = text[m.start(1) : m.end(1)]
+        if head != head.lower() and (len(head) == 1 or not is_sentence_start(text, m.start(1))):
             continue  # "Team A a lead", "vitamin A a day": a letter's name or a name
         start, end = m.start(2), m.end(2)
-        if ctx.free(m.start(), end) and english.at(start):
+        if ctx.free(m.start(1), end) and english.at(start):
             yield ctx.edit(
                 "normalize.doubled_word", start, end, "", f"'{first.lower()}' is repeated"
             )
@@ -66,6 +69,7 @@ _EXTRA_SPACE = re.compile(r" (?<=\S.) +(?=\S)")  # not indentation
 _ONE_SPACE = re.compile(r"\.(?<=[a-z]\.) (?=[A-Z])")
 _TWO_SPACES = re.compile(r"\.(?<=[a-z]\.)  (?=[A-Z])")
 _CLOSERS = "\"')]\u201d\u2019*_"
+_AFTER_SENTENCE = frozenset(".!?" + _CLOSERS)
 _MARKER = re.compile(r"[ \t]*(?:[-*+>#]+|\d{1,3}[.)]|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])")
 _BORDER = re.compile(r"[ \t]*[=+-][=+:-]{2,}(?:[ \t]+[=+:-]+)*[ \t]*")
 _LINE_GAP = re.compile(r"(?<=\S)(?: {2,}|\t[ \t]*)(?=\S)")
@@ -122,8 +126,19 @@ def extra_space(ctx: Context) -> Iterator[Edit]:
         start, end = m.span()
         if not start or text[start - 1].isspace():
             continue  # indentation
-        if text[end] == "#" or not ctx.free(start, end):
+        if text[end] == "#":
             continue  # a trailing comment on a line of code
+        new, reason = " ", "one space between words"
+        if keep_gaps and text[start - 1] in _AFTER_SENTENCE:
+            k = start
+            while k > 0 and text[k - 1] in _CLOSERS:
+                k -= 1
+            if k > 0 and text[k - 1] in ".!?":
+                if end - start == 2:
+                    continue  # the document's two spaces between sentences
+                new, reason = "  ", "two spaces between sentences, as in the rest of the text"
+        if not ctx.free(start, end):
+            continue
         if start > line_end:  # a new line: read it once
             line_start, line_end = _line(text, start)
             table = "|" in text[line_start:line_end]
@@ -132,13 +147,6 @@ def extra_space(ctx: Context) -> Iterator[Edit]:
             continue  # a table's row, or aligned columns
         if _MARKER.fullmatch(text, line_start, start):
             continue  # after a list marker or a heading's hashes
-        new, reason = " ", "one space between words"
-        if keep_gaps and text[start - 1] in ".!?" + _CLOSERS:
-            before = text[line_start:start].rstrip(_CLOSERS)
-            if before.endswith((".", "!", "?")):
-                if end - start == 2:
-                    continue  # the document's two spaces between sentences
-                new, reason = "  ", "two spaces between sentences, as in the rest of the text"
         yield ctx.edit("normalize.extra_space", start, end, new, reason)
 
 
