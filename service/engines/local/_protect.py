@@ -97,16 +97,25 @@ def _inline(text: str) -> list[tuple[int, int]]:
 
 # A word that starts with an apostrophe for letters or digits left out, never a quote
 # mark: "the '90s", "rock 'n' roll", "'tis", "tell 'em".
-_LEADING_APOSTROPHE = re.compile(
-    r"['\u2018\u2019]"
-    r"(?:\d\ds?\b|[nN]['\u2018\u2019](?=[\s,.;:!?)]|$)|(?:[tT]is|[tT]was|[tT]were|em|cause|til|bout)\b)"
+_ELISION = (
+    r"(?:\d\ds?\b|[nN]['\u2018\u2019](?=[\s,.;:!?)]|$)"
+    r"|(?:[tT]is|[tT]was|[tT]were|em|cause|til|bout)\b)"
 )
+# One pattern per mark, each starting with it: a literal scans far faster than a class.
+_LEADING_APOSTROPHES = (re.compile("'" + _ELISION), re.compile("[\u2018\u2019]" + _ELISION))
+
+
+def _start(m: re.Match[str]) -> int:
+    return m.start()
 
 
 def leading_apostrophes(text: str, start: int = 0, end: int | None = None) -> list[int]:
     """Positions of apostrophes that open a shortened word (and the second one of "'n'")."""
     found = []
-    for m in _LEADING_APOSTROPHE.finditer(text, start, len(text) if end is None else end):
+    stop = len(text) if end is None else end
+    curly = "\u2018" in text or "\u2019" in text
+    regexes = _LEADING_APOSTROPHES if curly else _LEADING_APOSTROPHES[:1]
+    for m in sorted((m for r in regexes for m in r.finditer(text, start, stop)), key=_start):
         before = text[m.start() - 1] if m.start() else " "
         if before.isalnum() or before in "_'\u2018\u2019":
             continue  # inside a word: "rock'n'roll", "it's"
