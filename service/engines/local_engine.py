@@ -2,12 +2,16 @@
 
 A document is refined in chunks of whole paragraphs, each in a worker thread,
 so the event loop stays free, progress can be reported, and a cancelled job
-stops within one chunk. A pass the automatic plan chose is skipped where it
-does not suit the whole document (``plain`` in a contract or a novel). The
-rules never join or break paragraphs, so chunks can be refined apart;
-document-wide choices (which quote style is the majority, which words
-``spelling`` must leave because the document repeats them) are made once, on
-the whole text, and given to every chunk.
+stops within one chunk. The rules never join or break paragraphs, so
+chunks can be refined apart: a chunk starts with a paragraph of prose, never
+inside a code block or a comment, and the document-wide choices (the
+majority quote and dash styles, one or two spaces between sentences) are
+made once on the whole text and passed to every chunk. A chunk is then
+refined as it would be inside the whole document, and a second pass finds
+nothing more to do. Which words ``spelling`` must leave because the document
+repeats them is counted on the whole text too. A pass the automatic plan
+chose is skipped where it does not suit the whole document (``plain`` in a
+contract or a novel).
 """
 
 from __future__ import annotations
@@ -31,18 +35,28 @@ CHUNK_CHARS = 64 * 1024
 
 
 def paragraph_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
-    """Split at blank lines into chunks of about ``size`` characters, with their offsets."""
+    """Split at blank lines into chunks of about ``size`` characters, with their offsets.
+
+    Each chunk after the first starts where the rules read it as they would
+    inside the whole (``local.may_start_piece``): never inside code, a comment
+    or front matter, nor with a block that reads differently on its own.
+    """
+    if len(text) <= size:
+        if text:
+            yield 0, text
+        return
+    protected = local.protected_spans(text)
     start = 0
     while start < len(text):
-        end = start + size
-        if end >= len(text):
+        cut = text.find("\n\n", start + size)
+        while cut != -1:
+            cut += 2
+            if local.may_start_piece(text, cut, protected):
+                break
+            cut = text.find("\n\n", cut)
+        if cut == -1 or cut >= len(text):
             yield start, text[start:]
             return
-        cut = text.find("\n\n", end)
-        if cut == -1:
-            yield start, text[start:]
-            return
-        cut += 2
         yield start, text[start:cut]
         start = cut
 
@@ -51,6 +65,7 @@ class LocalEngine:
     """``dictionary``: the deployment's words that ``spelling`` never corrects."""
 
     name = "local"
+    chunk_chars = CHUNK_CHARS  # the size of the pieces a document is refined in
 
     def __init__(self, dictionary: frozenset[str] = frozenset()) -> None:
         self._dictionary = dictionary
@@ -84,7 +99,7 @@ class LocalEngine:
         ):
             progress(1, 1, None)
             return PassOutcome(text)
-        chunks = list(paragraph_chunks(text))
+        chunks = list(paragraph_chunks(text, self.chunk_chars))
         house = None
         if len(chunks) > 1 and local.follows_house_style(strategy):
             # Quotes and dashes follow what most of the document uses: decided once, on all of it.

@@ -19,7 +19,15 @@ from .catalog import (
     UnknownStrategy,
     validate_disabled,
 )
-from .engine import follows_house_style, house_style, refine, suits_automatic_plan, vocabulary
+from .engine import (
+    follows_house_style,
+    house_style,
+    may_start_piece,
+    protected_spans,
+    refine,
+    suits_automatic_plan,
+    vocabulary,
+)
 
 __all__ = [
     "RULES",
@@ -32,6 +40,8 @@ __all__ = [
     "Vocabulary",
     "follows_house_style",
     "house_style",
+    "may_start_piece",
+    "protected_spans",
     "refine",
     "suits_automatic_plan",
     "validate_disabled",

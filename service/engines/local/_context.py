@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class HouseStyle:
-    """The quote and dash styles a whole document mostly uses (None: no clear majority).
+    """The quote, dash and sentence-spacing styles a whole document mostly uses.
+
+    None for quotes or dashes: no clear majority.
 
     A long document is refined a piece at a time; the styles are decided on
     the whole of it, so that every piece follows the same ones.
@@ -25,6 +27,7 @@ class HouseStyle:
 
     quotes: str | None
     dashes: str | None
+    double_spaced: bool = False  # two spaces between sentences
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,25 +13,33 @@ from service.engines.edits import Edit
 
 from ._context import Context
 from ._data import load_words
-from ._text import ABBREVIATIONS, word_starts_at
+from ._english import FUNCTION_WORDS, SENTENCE_STARTERS, EnglishParagraphs
+from ._text import ABBREVIATIONS, is_sentence_start
 
-_DOUBLED = re.compile(
-    "("
-    + "|".join(sorted(load_words("doubled_words.txt"), key=len, reverse=True))
-    + r")((?:[ \t]+\1)+)(?![\w'\u2019-])"
+_DOUBLED_WORDS = "|".join(sorted(load_words("doubled_words.txt"), key=len, reverse=True))
+_PAIR = "(" + _DOUBLED_WORDS + r")((?:[ \t]+\1)+)(?![\w'\u2019-])"
+# The first word after a space, at a line's start or in brackets: each pattern starts with
+# a literal, so the scan is fast.
+_DOUBLED = (
+    re.compile(" " + _PAIR),
+    re.compile(r"\n[ \t]*" + _PAIR),
+    re.compile(r"\(" + _PAIR),
+    re.compile(r"\A[ \t]*" + _PAIR),
 )
 
 
 def doubled_word(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
-    for m in _DOUBLED.finditer(ctx.lowered):
+    english = EnglishParagraphs.of(text)  # "an an" or "a a" may be right in German
+    for m in (m for regex in _DOUBLED for m in regex.finditer(ctx.lowered)):
         first, repeats = m.group(1), text[m.start(2) : m.end(2)]
-        if not word_starts_at(text, m.start()):
-            continue
         if any(w != w.lower() for w in repeats.split()):
             continue  # "A A", "The The": a name or a label, not a slip
+        head = text[m.start(1) : m.end(1)]
+        if head != head.lower() and (len(head) == 1 or not is_sentence_start(text, m.start(1))):
+            continue  # "Team A a lead", "vitamin A a day": a letter's name or a name
         start, end = m.start(2), m.end(2)
-        if ctx.free(m.start(), end):
+        if ctx.free(m.start(1), end) and english.at(start):
             yield ctx.edit(
                 "normalize.doubled_word", start, end, "", f"'{first.lower()}' is repeated"
             )
@@ -55,46 +63,91 @@ def repeated_punct(ctx: Context) -> Iterator[Edit]:
             )
 
 
-_EXTRA_SPACE = re.compile(r"  +")
-_SENTENCE_GAP = re.compile(r"[.!?]( {1,2})(?=[A-Z])")
-_GAPS = re.compile(r"\S( {2,}|\t)")
+_EXTRA_SPACE = re.compile(r" (?<=\S.) +(?=\S)")  # not indentation
+# A sentence's end (a lower-case letter and a full stop) and the next one's capital;
+# "!" and "?" are too few to sway the count, and leaving them out keeps the scan fast.
+_ONE_SPACE = re.compile(r"\.(?<=[a-z]\.) (?=[A-Z])")
+_TWO_SPACES = re.compile(r"\.(?<=[a-z]\.)  (?=[A-Z])")
+_CLOSERS = "\"')]\u201d\u2019*_"
+_AFTER_SENTENCE = frozenset(".!?" + _CLOSERS)
+_MARKER = re.compile(r"[ \t]*(?:[-*+>#]+|\d{1,3}[.)]|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])")
+_BORDER = re.compile(r"[ \t]*[=+-][=+:-]{2,}(?:[ \t]+[=+:-]+)*[ \t]*")
+_LINE_GAP = re.compile(r"(?<=\S)(?: {2,}|\t[ \t]*)(?=\S)")
 
 
-def _double_spaced(text: str) -> bool:
-    """Whether the document puts two spaces between sentences (a valid convention)."""
-    one = two = 0
-    for m in _SENTENCE_GAP.finditer(text):
-        if not (m.start() and text[m.start() - 1].islower()):
-            continue
-        if len(m.group(1)) == 2:
-            two += 1
-        else:
-            one += 1
-    return two > 0 and two >= one
+def double_spaced(ctx: Context) -> bool:
+    """Whether the text mostly puts two spaces between sentences (a valid house style)."""
+    two = len(_TWO_SPACES.findall(ctx.text))
+    return two > 0 and two >= len(_ONE_SPACE.findall(ctx.text))
+
+
+def _line(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end == -1 else end
+
+
+def _columns(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The column ranges of the gaps of the line ``text[start:end]``, its indentation included."""
+    gaps = [(m.start() - start, m.end() - start) for m in _LINE_GAP.finditer(text, start, end)]
+    indent = len(text[start:end]) - len(text[start:end].lstrip(" \t"))
+    if indent >= 2 and indent < end - start:
+        gaps.append((0, indent))
+    return gaps
+
+
+def _in_columns(text: str, line_start: int, line_end: int) -> bool:
+    """Whether a gap of this line lines up with a gap of the line above or below (aligned
+    columns, a table's rows), or the line above or below is a table border ("=====  ===")."""
+    own = [
+        (m.start() - line_start, m.end() - line_start)
+        for m in _LINE_GAP.finditer(text, line_start, line_end)
+    ]
+    neighbours = []
+    if line_start > 0:
+        neighbours.append(_line(text, line_start - 1))
+    if line_end < len(text):
+        neighbours.append(_line(text, line_end + 1))
+    for a, b in neighbours:
+        if _BORDER.fullmatch(text, a, b):
+            return True
+        for first, last in _columns(text, a, b):
+            if any(s < last and first < e for s, e in own):
+                return True
+    return False
 
 
 def extra_space(ctx: Context) -> Iterator[Edit]:
     text = ctx.text
-    keep_gaps = _double_spaced(text)
+    keep_gaps = ctx.house.double_spaced if ctx.house is not None else double_spaced(ctx)
+    line_start = line_end = -1
+    table = columnar = False
     for m in _EXTRA_SPACE.finditer(text):
         start, end = m.span()
-        if start == 0 or end - start > 3 or end == len(text):
+        if not start or text[start - 1].isspace():
+            continue  # indentation
+        if text[end] == "#":
+            continue  # a trailing comment on a line of code
+        new, reason = " ", "one space between words"
+        if keep_gaps and text[start - 1] in _AFTER_SENTENCE:
+            k = start
+            while k > 0 and text[k - 1] in _CLOSERS:
+                k -= 1
+            if k > 0 and text[k - 1] in ".!?":
+                if end - start == 2:
+                    continue  # the document's two spaces between sentences
+                new, reason = "  ", "two spaces between sentences, as in the rest of the text"
+        if not ctx.free(start, end):
             continue
-        before, after = text[start - 1], text[end]
-        if before in ".!?":
-            if keep_gaps or end - start > 2 or not after.isupper():
-                continue
-            if not (start > 1 and text[start - 2].islower()):
-                continue
-        elif not ((before.islower() or before in ",;") and after.islower()):
-            continue
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line = text[line_start : len(text) if line_end == -1 else line_end]
-        if "|" in line or len(_GAPS.findall(line)) > 1:
-            continue  # a table or aligned columns
-        if ctx.free(start, end):
-            yield ctx.edit("normalize.extra_space", start, end, " ", "one space between words")
+        if start > line_end:  # a new line: read it once
+            line_start, line_end = _line(text, start)
+            table = "|" in text[line_start:line_end]
+            columnar = not table and _in_columns(text, line_start, line_end)
+        if table or columnar:
+            continue  # a table's row, or aligned columns
+        if _MARKER.fullmatch(text, line_start, start):
+            continue  # after a list marker or a heading's hashes
+        yield ctx.edit("normalize.extra_space", start, end, new, reason)
 
 
 _LINE_END = re.compile(r"[ \t](?=\n|\Z)")
@@ -120,9 +173,19 @@ def trailing_space(ctx: Context) -> Iterator[Edit]:
             )
 
 
-# "," and ";" before more of the sentence; "?" only where a sentence ends. "!" is left
-# alone: "and ! operators" names an operator.
-_SPACE_BEFORE = re.compile(r" (?=[,;][ \t][a-z]|\?(?:[ \t]+[A-Z\"\u201c]|[ \t]*(?:\n|$)))")
+# "," and ";" before more of the sentence; "." and "?" only where a sentence ends.
+# "!" is left alone: "and ! operators" names an operator.
+_SPACE_BEFORE = re.compile(
+    r" (?=[,;](?:[ \t]+[^\W\d_]|[a-z]+[ \t\n])|[.?](?:[ \t]+[A-Za-z\"\u201c]|[ \t]*(?:\n|$)))"
+)
+# Commands whose argument is often "." (the current folder): "run docker build ."
+_DOT_ARGUMENT = frozenset(
+    {
+        "add", "build", "check", "clone", "code", "commit", "copy", "cp", "deploy", "du",
+        "find", "fix", "fmt", "format", "grep", "init", "install", "lint", "ls", "mv", "open",
+        "push", "run", "rsync", "scp", "serve", "sync", "test", "tree", "watch",
+    }
+)  # fmt: skip
 
 
 def space_before_punct(ctx: Context) -> Iterator[Edit]:
@@ -132,33 +195,73 @@ def space_before_punct(ctx: Context) -> Iterator[Edit]:
         if start < 2 or not (text[start - 1].isalpha() and text[start - 2].isalpha()):
             continue
         mark = text[end]
-        if ctx.free(start, end + 1):
+        if mark == ".":
+            word = _WORD_BEFORE.search(text, max(0, start - 30), start)
+            if word is None or _DOT_ARGUMENT.intersection(
+                text[max(0, start - 40) : start].split()[-2:]
+            ):
+                continue  # "docker build .", "cp notes ."
+        if not ctx.free(start, end + 1):
+            continue
+        if text[end + 1 : end + 2].isalpha():  # " ,and": the space belongs after the mark
+            yield ctx.edit(
+                "normalize.space_before_punct",
+                start,
+                end + 1,
+                mark + " ",
+                f"a space after '{mark}', not before",
+            )
+        else:
             yield ctx.edit(
                 "normalize.space_before_punct", start, end, "", f"no space before '{mark}'"
             )
 
 
-# Only the commonest sentence openers, so "java.lang.String" or "ASP.NET" never match.
-_STARTERS = (
-    "A|After|All|Also|An|And|As|At|Because|Before|But|By|For|From|He|Her|His|How|However|"
-    "I|If|In|It|Its|Many|Most|My|No|Now|Of|On|Once|One|Our|She|So|Some|That|The|Their|"
-    "Then|There|These|They|This|Those|To|We|What|When|Where|Which|While|Why|With|You|Your"
-)
-_MISSING_SPACE = re.compile(r"([.!?])(?=(?:" + _STARTERS + r")[ \t,])")
-_WORD_BEFORE = re.compile(r"(?<![\w.@/\\'\u2019-])[a-z]{2,}$")
+_WORD_BEFORE = re.compile(r"(?<![\w.@/\\'\u2019:=-])[^\W\d_]{2,}$")
+# A word that ends cleanly: not the start of a name, path, call or dotted identifier.
+_WORD_AFTER = re.compile(r"([^\W\d_]+)(?![\w@/\\(=]|[.:'\u2019-]\w)")
 
 
 def missing_space(ctx: Context) -> Iterator[Edit]:
-    for m in _MISSING_SPACE.finditer(ctx.text):
-        word = _WORD_BEFORE.search(ctx.text, max(0, m.start() - 30), m.start())
-        if word is None or word.group(0) in ABBREVIATIONS:
-            continue
+    """A space after ",", ";", ":" or a sentence's full stop typed without one.
+
+    Only between two plain words, and only where the second is a common
+    English function word: "x,y", "key:value", "os.path" and "models.Model"
+    are names, not slips.
+    """
+    text = ctx.text
+    for m in _GLUED.finditer(text):
+        mark = m.group(0)
         at = m.end()
-        if ctx.free(m.start(), at + 1):
-            yield ctx.edit(
-                "normalize.missing_space",
-                at,
-                at,
-                " ",
-                f"a space after '{m.group(1)}' between sentences",
-            )
+        if not (m.start() and text[m.start() - 1].isalpha()):
+            continue
+        after = _WORD_AFTER.match(text, at)
+        if after is None:
+            continue
+        follower = after.group(1)
+        if follower not in (FUNCTION_WORDS if mark in ",;:" else SENTENCE_STARTERS) and not (
+            follower in "AI" and mark == "."  # "end.I think", not "re.I"
+        ):
+            continue
+        word = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        if word is None or (mark in ".!?" and not _sentence_glued(word.group(0), follower)):
+            continue
+        if ctx.free(word.start(), after.end()):
+            kind = "between sentences" if mark in ".!?" else "between words"
+            yield ctx.edit("normalize.missing_space", at, at, " ", f"a space after '{mark}' {kind}")
+
+
+def _sentence_glued(word: str, follower: str) -> bool:
+    """Whether "word.Follower" is two sentences run together, not a name like "models.Model"."""
+    return (
+        (follower in SENTENCE_STARTERS or follower in ("A", "I"))
+        and word.islower()
+        and word not in ABBREVIATIONS
+    )
+
+
+# A mark between two letters, the word after it ending cleanly (not "a:b:c", "x.y()").
+_GLUED = re.compile(
+    r"[,;:.!?](?:(?<=[^\W\d_][,;:])(?=[a-z]+[ \t\n,.;!?)])"
+    r"|(?<=[a-z][.!?])(?=[A-Z][a-z]+[ \t\n,]|[AI] [a-z]))"
+)

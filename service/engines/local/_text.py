@@ -50,8 +50,11 @@ def ends_sentence(chunk: str) -> bool:
         return True
     if chunk.endswith(".."):
         return False  # an ellipsis may or may not end the sentence
-    word = re.search(r"[\w.]*$", chunk[:-1])
-    token = word.group(0).lower() if word else ""
+    body = chunk[:-1]
+    start = len(body)
+    while start > 0 and (body[start - 1].isalnum() or body[start - 1] in "._"):
+        start -= 1  # the word and dots before the full stop, read backwards
+    token = body[start:].lower()
     if not token or token in ABBREVIATIONS:
         return False
     return not (len(token) == 1 and token.isalpha())  # an initial: "J. Smith"
@@ -62,13 +65,15 @@ def is_sentence_start(text: str, pos: int) -> bool:
     i = pos
     while i > 0 and text[i - 1] in _OPENERS:
         i -= 1
-    line_start = text.rfind("\n", 0, i) + 1
+    # Only the last few hundred characters matter: a line is read no further back.
+    window = max(0, i - 300)
+    line_start = text.rfind("\n", window, i) + 1 or window
     before = text[line_start:i]
     if _LINE_PREFIX.fullmatch(before):
         if before.strip() or line_start == 0:
             return True
-        prev_start = text.rfind("\n", 0, line_start - 1) + 1
-        previous = text[prev_start : line_start - 1]
+        prev_start = text.rfind("\n", max(0, line_start - 300), line_start - 1) + 1
+        previous = text[max(prev_start, line_start - 300) : line_start - 1]
         return not previous.strip() or ends_sentence(previous.rstrip())
     j = i
     while j > line_start and text[j - 1] in " \t":

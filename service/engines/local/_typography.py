@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from service.engines.edits import Edit
 
-from ._context import Context, HouseStyle
+from ._context import Context
 
 _TO_STRAIGHT = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"}
 _TO_CURLY = {
@@ -71,15 +71,15 @@ def quotes(ctx: Context) -> Iterator[Edit]:
             changes.append((pos, _TO_CURLY[ch, role]))
         elif style == "straight" and ch in _TO_STRAIGHT:
             changes.append((pos, _TO_STRAIGHT[ch]))
-    for m in _apostrophes(text):
-        ch = m.group(0)
-        pos = m.start()
+    apostrophe = "\u2019" if style == "curly" else "'"
+    positions = [m.start() for m in _apostrophes(text)]
+    # "\u201890s" is an opening quote mark typed where an apostrophe belongs: it becomes one.
+    positions += ctx.protection.elided
+    for pos in positions:
         if pos in ctx.protection.marks or not ctx.free(pos, pos + 1):
             continue
-        if style == "curly" and ch == "'":
-            changes.append((pos, "\u2019"))
-        elif style == "straight" and ch == "\u2019":
-            changes.append((pos, "'"))
+        if text[pos] != apostrophe:
+            changes.append((pos, apostrophe))
     for pos, new in sorted(changes):
         if ctx.free(pos, pos + 1):  # a delimiter is never inside its own quotation
             reason = f"this document mostly uses {style} quotes"
@@ -151,9 +151,9 @@ def _dash_style(found: list[tuple[str, int, int]]) -> str | None:
     return max(counts, key=counts.__getitem__)
 
 
-def house_style(ctx: Context) -> HouseStyle:
-    """The styles the whole of ``ctx.text`` mostly uses."""
-    return HouseStyle(_quote_style(ctx), _dash_style(_dashes_found(ctx)))
+def house_style(ctx: Context) -> tuple[str | None, str | None]:
+    """The quote and dash styles the whole of ``ctx.text`` mostly uses."""
+    return _quote_style(ctx), _dash_style(_dashes_found(ctx))
 
 
 def dashes(ctx: Context) -> Iterator[Edit]:
@@ -172,8 +172,3 @@ def dashes(ctx: Context) -> Iterator[Edit]:
                 "this document mostly writes dashes "
                 f"as '{new.strip()}'" + (" with spaces" if new.startswith(" ") else ""),
             )
-
-
-# The rules that hold a text to the style most of it uses: on a piece of a
-# longer document they need the style of the whole (``Context.house``).
-HOUSE_STYLE_RULES = (quotes, dashes)

@@ -51,8 +51,8 @@ _RULES = (
         "normalize.doubled_word",
         "normalize",
         "repetition",
-        "Removes an accidentally repeated word such as 'the the'; only words that are "
-        "never legitimately doubled.",
+        "Removes an accidentally repeated word such as 'the the' in English prose; only "
+        "words that are never legitimately doubled, never beside a capital ('Team A a lead').",
     ),
     RuleInfo(
         "normalize.repeated_punct",
@@ -64,7 +64,9 @@ _RULES = (
         "normalize.extra_space",
         "normalize",
         "spacing",
-        "Collapses runs of spaces between words; leaves indentation and aligned columns.",
+        "Collapses every run of spaces between words in prose; leaves indentation, list "
+        "markers, tables, columns that line up with the next line's, and two spaces after "
+        "a full stop where the document mostly uses them (decided once per document).",
     ),
     RuleInfo(
         "normalize.trailing_space",
@@ -76,19 +78,37 @@ _RULES = (
         "normalize.space_before_punct",
         "normalize",
         "spacing",
-        "Removes a space before , or ; inside a sentence, and before a ? that ends one.",
+        "Removes a space before , ; . or ? ('missed .', 'ready ,and' -> 'ready, and'); "
+        "never before a leading-dot name ('.env', '.5') or a command's '.' argument.",
     ),
     RuleInfo(
         "normalize.missing_space",
         "normalize",
         "spacing",
-        "Adds the missing space after a full stop between two sentences ('end.The').",
+        "Adds the missing space after , ; : before a common word (',and') and after a full "
+        "stop between two sentences ('end.The'); never inside numbers, times, URLs, e-mail "
+        "addresses or dotted names ('os.path', 'e.g.', 'notes.txt').",
+    ),
+    RuleInfo(
+        "normalize.sentence_capital",
+        "normalize",
+        "capitals",
+        "Capitalises the first word of a sentence or paragraph of English prose; never a "
+        "name, a command, a unit, or a word after an abbreviation or a list label.",
+    ),
+    RuleInfo(
+        "normalize.article",
+        "normalize",
+        "articles",
+        "Makes 'a' and 'an' agree with the sound of the next word ('a hour' -> 'an hour', "
+        "'an user' -> 'a user'); leaves it where spelling does not tell ('an historic').",
     ),
     RuleInfo(
         "normalize.quotes",
         "normalize",
         "quotes",
-        "Makes straight and curly quotes and apostrophes follow the document's majority style.",
+        "Makes straight and curly quotes and apostrophes follow the document's majority "
+        "style; a leading apostrophe ('90s, rock 'n' roll, 'tis) stays an apostrophe.",
     ),
     RuleInfo(
         "normalize.dashes",
@@ -147,8 +167,10 @@ STRATEGIES: Mapping[str, StrategyInfo] = MappingProxyType(
         ),
         "normalize": StrategyInfo(
             "normalize",
-            "Tidies spacing, repeated words and punctuation, and makes quotes and dashes "
-            "consistent. Never changes wording.",
+            "Tidies spacing, repeated words and punctuation, capitalises sentence starts, "
+            "makes 'a'/'an' agree with the next word, and makes quotes and dashes "
+            "consistent. Never touches code, markup or names, and never changes a word of "
+            "a paragraph that is not English.",
             _categories("normalize"),
         ),
         "concise": StrategyInfo(
