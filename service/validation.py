@@ -31,6 +31,7 @@ QUOTED_CHARS = 40
 # A union member's tag in a location: "list[str]", "literal['auto']", "constrained-int".
 _UNION_TAG = re.compile(r"[a-z]+(-[a-z]+)*(\[.*\])?", re.DOTALL)
 _SCALAR_TAGS = frozenset({"int", "float", "str", "bool", "bytes", "none", "list", "dict"})
+_TAG_PREFIXES = ("constrained-", "function-", "lax-", "strict-", "json-or-python", "tagged-union")
 
 
 def quoted(value: Any, *, repr_: bool = True) -> str:
@@ -307,9 +308,10 @@ def _number(value: Any) -> str:
 
 
 def _is_union_tag(part: str | int) -> bool:
+    """A union member's tag, as pydantic names its schemas; a key such as "my-model" is not."""
     if not isinstance(part, str) or not _UNION_TAG.fullmatch(part):
         return False
-    return "[" in part or "-" in part or part in _SCALAR_TAGS
+    return "[" in part or part in _SCALAR_TAGS or part.startswith(_TAG_PREFIXES)
 
 
 def _choices(alias: Any) -> tuple[Any, ...]:
