@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from actors.errors import JobConflict, JobNotFound, QueueFull, ShuttingDown
+from service.validation import FieldLookup, Loc, dotted, explain, listed, model_fields
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +76,66 @@ def allowed_methods(request: Request) -> str:
     )
 
 
-def _describe(error: dict[str, Any]) -> str:
-    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-    message = str(error.get("msg", "invalid value"))
-    if error.get("type") == "json_invalid":
-        return f"the body is not valid JSON: {error.get('ctx', {}).get('error', message)}"
-    return f"{where}: {message}" if where else message
+class InvalidBody(RequestValidationError):
+    """A body a route validated itself, against ``model``, and found wrong."""
+
+    def __init__(self, errors: Sequence[Any], model: type[BaseModel]) -> None:
+        super().__init__(errors)
+        self.model = model
+
+
+def in_body(field: FieldLookup) -> FieldLookup:
+    """``field`` for locations as FastAPI gives them, under ``body``."""
+    return lambda loc: field(loc[1:]) if loc[:1] == ("body",) else None
+
+
+def route_fields(route: Any) -> FieldLookup:
+    """The declarations of a FastAPI route's parameters and body, by error location."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return lambda loc: None
+    params: dict[tuple[str, str], FieldInfo] = {}
+    for where, fields in (
+        ("query", dependant.query_params),
+        ("path", dependant.path_params),
+        ("header", dependant.header_params),
+        ("cookie", dependant.cookie_params),
+    ):
+        params.update({(where, f.alias): f.field_info for f in fields})
+    body = getattr(route, "body_field", None)
+    model = getattr(body.field_info, "annotation", None) if body is not None else None
+    in_model = (
+        in_body(model_fields(model))
+        if isinstance(model, type) and issubclass(model, BaseModel)
+        else None
+    )
+
+    def lookup(loc: Loc) -> FieldInfo | None:
+        if len(loc) == 2 and (found := params.get((str(loc[0]), str(loc[1])))) is not None:
+            return found
+        return in_model(loc) if in_model is not None else None
+
+    return lookup
+
+
+def validation_failed(errors: Sequence[Mapping[str, Any]], field: FieldLookup) -> JSONResponse:
+    """The 422 of a request pydantic refused: each problem in words, and the list as data."""
+    if any(e.get("type") == "json_invalid" for e in errors):
+        bad = next(e for e in errors if e.get("type") == "json_invalid")
+        detail = f"the body is not valid JSON: {(bad.get('ctx') or {}).get('error', 'unreadable')}"
+    else:
+        detail = "; ".join(explain(errors, field=field, name=_request_name)) or "invalid request"
+    return JSONResponse(
+        {"detail": detail, "code": "invalid_request", "errors": listed(errors, field=field)},
+        status_code=422,
+    )
+
+
+def _request_name(loc: Loc) -> str:
+    """A body's field by its name; a parameter by its name and where it goes."""
+    if loc and loc[0] in ("query", "path", "header", "cookie") and len(loc) > 1:
+        return f"{dotted(loc[1:])} (a {loc[0]} parameter)" if loc[0] != "query" else dotted(loc[1:])
+    return dotted(loc[1:] if loc and loc[0] == "body" else loc)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -87,11 +145,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-        detail = "; ".join(_describe(e) for e in exc.errors()) or "invalid request"
-        return JSONResponse(
-            {"detail": detail, "code": "invalid_request", "errors": errors}, status_code=422
-        )
+        if isinstance(exc, InvalidBody):
+            field = in_body(model_fields(exc.model))
+        else:
+            field = route_fields(request.scope.get("route"))
+        return validation_failed(exc.errors(), field)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -8,6 +8,7 @@ names of the ``openai`` engine's own. An empty variable means the default.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from service.validation import Loc, explain, model_fields
 
 PREFIX = "REFINER_"
 
@@ -145,7 +148,12 @@ class Settings(BaseSettings):
         try:
             return cls()
         except ValidationError as exc:
-            raise SettingsError("; ".join(_describe(cls, e) for e in exc.errors())) from None
+            problems = explain(
+                exc.errors(),
+                field=model_fields(cls),
+                name=functools.partial(_variable_name, cls),
+            )
+            raise SettingsError("; ".join(problems)) from None
 
     @classmethod
     def variable(cls, field: str) -> str:
@@ -167,9 +175,9 @@ def read_dictionary(path: Path) -> frozenset[str]:
     return frozenset(line.lower() for line in lines if line and not line.startswith("#"))
 
 
-def _describe(settings: type[Settings], error: Any) -> str:
-    """One problem, named by its variable: ``REFINER_PORT: Input should be ...``."""
-    first, *inner = (str(part) for part in error["loc"])
+def _variable_name(settings: type[Settings], loc: Loc) -> str:
+    """A problem's place, named by its variable: ``REFINER_PORT``, ``REFINER_X['key']``."""
+    first, *inner = (str(part) for part in loc)
     # A field read under its own name is reported by field; one with an alias, by the alias.
     name = settings.variable(first) if first in settings.model_fields else first
-    return f"{name}{''.join(f'[{part!r}]' for part in inner)}: {error['msg']}"
+    return f"{name}{''.join(f'[{part!r}]' for part in inner)}"

@@ -228,8 +228,14 @@ async def test_idempotency_key_returns_the_same_job(server: ServerProcess) -> No
         first = await client.post("/refine/run", json={"text": SAMPLE}, headers=headers)
         second = await client.post("/refine/run", json={"text": SAMPLE}, headers=headers)
         assert first.status_code == 202
+        # Nothing new was accepted: the answer is the job the first request started.
         assert second.status_code == 200
         assert first.json()["job_id"] == second.json()["job_id"]
+        assert second.headers["Location"] == first.headers["Location"]
+        listed = (await client.get("/jobs", params={"limit": 100})).json()["jobs"]
+        assert [j["job_id"] for j in listed].count(first.json()["job_id"]) == 1
+        answers = (await client.get("/openapi.json")).json()["paths"]["/refine/run"]["post"]
+        assert "nothing new was accepted" in answers["responses"]["200"]["description"]
 
 
 async def test_jobs_list_is_newest_first_filtered_and_paginated(server: ServerProcess) -> None:

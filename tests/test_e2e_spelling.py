@@ -96,14 +96,14 @@ def test_a_missing_dictionary_file_stops_the_server_with_one_line(
 
 
 BAD_DICTIONARIES: list[tuple[object, str]] = [
-    ("seperate", "valid array"),
-    ([42], "valid string"),
+    ("seperate", "must be a list"),
+    ([42], "must be text"),
     (["two words"], "pattern"),
     (["tab\tword"], "pattern"),
     ([""], "at least 1 character"),
     (["x" * (MAX_WORD_CHARS + 1)], f"at most {MAX_WORD_CHARS} characters"),
     (["w"] * (MAX_DICTIONARY_WORDS + 1), f"at most {MAX_DICTIONARY_WORDS} items"),
-    ({"word": "seperate"}, "valid array"),
+    ({"word": "seperate"}, "must be a list"),
 ]
 
 

@@ -57,9 +57,13 @@ include-name = [
 ]
 parameters = {{ "path.file_id" = {{ dictionary = "documents", probability = 0.5 }} }}
 
+# Each of the diff's parameters has two spellings (fileId or file_id, ...): one of the two
+# document ids must be given, and two given must agree, which JSON Schema cannot say.
 [[operations]]
 include-name = "GET /refine/diff"
-parameters = {{ "query.fileId" = {{ dictionary = "documents", probability = 0.5 }} }}
+parameters."query.fileId" = {{ dictionary = "documents", probability = 0.5 }}
+parameters."query.file_id" = {{ dictionary = "documents", probability = 0.5 }}
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "409", "422"]
 
 # A cursor is well formed by the document's pattern, yet only one this service gave out
 # names a place in the list.

@@ -93,6 +93,15 @@ def test_a_port_in_use(tmp_path: Path) -> None:
     )
 
 
+def test_a_value_of_the_wrong_kind_is_said_in_words(tmp_path: Path) -> None:
+    line = _one_line(_start(tmp_path, REFINER_PORT="eighty", REFINER_MAX_JOBS="0"))
+    assert line == (
+        "refiner: bad configuration: "
+        'REFINER_PORT: must be a whole number from 0 to 65535 (got "eighty"); '
+        'REFINER_MAX_JOBS: must be a whole number of at least 1 (got "0")'
+    )
+
+
 def test_a_host_that_does_not_resolve(tmp_path: Path) -> None:
     # A name no resolver is asked about: glibc refuses it before any lookup.
     line = _one_line(_start(tmp_path, REFINER_HOST="bad host!"))

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import from_json
 
+from service.validation import explain, model_fields, quoted
 from transports.feed import MAX_SEQ
 
 MAX_ID_CHARS = 100
@@ -14,8 +15,6 @@ MAX_ID_CHARS = 100
 # waits for a client that does not read holds no more than a few hundred bytes.
 MAX_REF_CHARS = MAX_ID_CHARS
 _REF_INT = 2**63
-# How much of a value a detail quotes: enough to recognise it, never all of a long one.
-_QUOTED_CHARS = 40
 
 
 def _bounded_ref(ref: str | int | None) -> str | int | None:
@@ -76,7 +75,14 @@ class PingOp(_Op):
 ClientOp = Annotated[
     SubscribeOp | UnsubscribeOp | RunOp | CancelOp | PingOp, Field(discriminator="op")
 ]
-OPS = ("subscribe", "unsubscribe", "run", "cancel", "ping")
+_MODELS: dict[str, type[_Op]] = {
+    "subscribe": SubscribeOp,
+    "unsubscribe": UnsubscribeOp,
+    "run": RunOp,
+    "cancel": CancelOp,
+    "ping": PingOp,
+}
+OPS = tuple(_MODELS)
 _ADAPTER: TypeAdapter[ClientOp] = TypeAdapter(ClientOp)
 
 
@@ -106,11 +112,15 @@ def parse_op(text: str) -> ClientOp:
     try:
         return _ADAPTER.validate_python(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(quoted(p, repr_=False) for p in e['loc'][1:]) or 'message'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        raise BadOp(f"bad {op!r} message: {problems}", ref) from None
+        raise BadOp(f"bad {op!r} message: {_problems(op, exc)}", ref) from None
+
+
+def _problems(op: str, exc: ValidationError) -> str:
+    """What is wrong, in words. Its own frame: a refusal's traceback keeps parse_op's
+    locals alive while the refusal waits to be sent, and these hold the values."""
+    # Each location starts with the op's own name, the union's tag: not a field.
+    errors = [{**e, "loc": e["loc"][1:]} for e in exc.errors()]
+    return "; ".join(explain(errors, field=model_fields(_MODELS[op])))
 
 
 def _echoable(ref: Any) -> str | int | None:
@@ -120,11 +130,3 @@ def _echoable(ref: Any) -> str | int | None:
     if isinstance(ref, int) and -_REF_INT <= ref < _REF_INT:
         return ref
     return None
-
-
-def quoted(value: Any, *, repr_: bool = True) -> str:
-    """``value`` as a detail shows it: its first characters, and how many more there were."""
-    text = repr(value) if repr_ else str(value)
-    if len(text) <= _QUOTED_CHARS:
-        return text
-    return f"{text[:_QUOTED_CHARS]}\u2026 ({len(text)} characters)"

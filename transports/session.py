@@ -38,6 +38,7 @@ from actors.events import Event
 from actors.supervisor import Supervisor
 from actors.wakeup import Wakeup
 from service.store import Store
+from service.validation import quoted
 from transports.feed import Feed, FeedEnd
 from transports.ops import (
     BadOp,
@@ -47,7 +48,6 @@ from transports.ops import (
     SubscribeOp,
     UnsubscribeOp,
     parse_op,
-    quoted,
 )
 from transports.registry import StreamKind, StreamRegistry
 from transports.websocket import (

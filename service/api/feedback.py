@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from service.api import state
+from service.api.document_ids import DocumentMissing, find_document
 from service.api.responses import protected
 from service.engines.base import Engine
 from service.errors import ApiError, invalid
@@ -35,7 +36,11 @@ class FeedbackRequest(BaseModel):
     )
     engine: str | None = Field(None, description="defaults to the job's engine, else 'local'")
     job_id: str | None = Field(None, max_length=100)
-    file_id: str | None = Field(None, max_length=100)
+    file_id: str | None = Field(
+        None,
+        max_length=100,
+        description="the document's file_id, or the id of the upload it was made from",
+    )
     pass_number: int | None = Field(None, alias="pass", ge=1, le=10)
     comment: str | None = Field(
         None, max_length=MAX_COMMENT, description="stored as given, never interpreted"
@@ -56,12 +61,15 @@ async def _target(request: Request, body: FeedbackRequest) -> dict[str, Any]:
     target: dict[str, Any] = {"job_id": body.job_id, "file_id": body.file_id, "pass": None}
     engine = body.engine
     if body.file_id is not None:
-        doc = await store.get_document(body.file_id)
-        if doc is None:
-            raise invalid(f"no file with id {body.file_id!r}", code="file_not_found")
-        if body.job_id is not None and doc.job_id != body.job_id:
+        other = await store.get_document(body.file_id)
+        if other is not None and body.job_id is not None and other.job_id != body.job_id:
             raise invalid(f"file {body.file_id!r} belongs to another job than {body.job_id!r}")
+        try:
+            doc = await find_document(store, body.file_id, job_id=body.job_id)
+        except DocumentMissing as exc:
+            raise invalid(exc.detail, code="file_not_found") from None
         target["job_id"] = doc.job_id
+        target["file_id"] = doc.id
     if target["job_id"] is not None:
         job = await store.get_job(target["job_id"])
         if job is None:
@@ -103,10 +111,12 @@ async def _target(request: Request, body: FeedbackRequest) -> dict[str, Any]:
     summary="Rate a strategy",
     responses=protected(
         400,
+        409,
         413,
         422,
         503,
         why={
+            409: "file_id is an upload that several jobs' documents were made from",
             422: "an invalid body, or a strategy, engine, job, file or pass that does not "
             "exist or does not match",
             503: "the feedback log cannot be written right now",

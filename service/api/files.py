@@ -11,18 +11,22 @@ from fastapi.responses import JSONResponse
 
 from service.api import state
 from service.api.answers import Uploaded
+from service.api.document_ids import document_or_404
 from service.api.job_plans import new_id
 from service.api.responses import protected
 from service.api.uploads import read_upload
 from service.api.views import version_view
 from service.documents.metrics import text_metrics
-from service.errors import ApiError, invalid, not_found
-from service.store import DocumentRecord, UploadRecord
+from service.errors import ApiError, invalid
+from service.store import UploadRecord
 
 router = APIRouter()
 
 
-_FILE_404 = {404: "no document with this id (an upload's id is not one)"}
+_FILE_404 = {
+    404: "no document with this id, nor one made from an upload of this id",
+    409: "an upload's id that several jobs' documents were made from",
+}
 
 
 @router.post(
@@ -71,27 +75,14 @@ async def upload(request: Request, file: UploadFile) -> JSONResponse:
     )
 
 
-async def document_or_404(request: Request, file_id: str) -> DocumentRecord:
-    doc = await state.store(request).get_document(file_id)
-    if doc is None:
-        if await state.store(request).get_upload(file_id) is not None:
-            raise ApiError(
-                404,
-                "file_not_found",
-                f"{file_id!r} is an upload; its versions belong to the jobs that use it "
-                "(see the file_id of each document in GET /jobs/{job_id})",
-            )
-        raise not_found("file", file_id)
-    return doc
-
-
 @router.get(
     "/files/{file_id}/versions",
     summary="Every pass of a document with its metrics",
-    responses=protected(404, 503, why=_FILE_404),
+    responses=protected(404, 409, 503, why=_FILE_404),
 )
 async def versions(request: Request, file_id: str) -> dict[str, Any]:
-    doc = await document_or_404(request, file_id)
+    """``file_id`` is a job's document id, or the id of the upload it was made from."""
+    doc = await document_or_404(state.store(request), file_id)
     found = await state.store(request).versions(doc.id)
     return {
         "file_id": doc.id,
@@ -104,12 +95,15 @@ async def versions(request: Request, file_id: str) -> dict[str, Any]:
 @router.get(
     "/files/{file_id}/versions/{pass_number}",
     summary="One pass of a document, with its text",
-    responses=protected(404, 503, why={404: "no such document, or it has no such pass"}),
+    responses=protected(
+        404, 409, 503, why={**_FILE_404, 404: "no such document, or it has no such pass"}
+    ),
 )
 async def version(
     request: Request, file_id: str, pass_number: Annotated[int, Path(ge=0, le=10)]
 ) -> dict[str, Any]:
-    doc = await document_or_404(request, file_id)
+    """``file_id`` is a job's document id, or the id of the upload it was made from."""
+    doc = await document_or_404(state.store(request), file_id)
     found = await state.store(request).version(doc.id, pass_number)
     if found is None:
         raise ApiError(404, "pass_not_found", f"file {file_id!r} has no pass {pass_number}")

@@ -49,7 +49,11 @@ def _accepts_event_stream(request: Request) -> bool:
             "as they happen",
             "content": {"text/event-stream": TEXT},
         },
-        200: {"model": JobStarted, "description": "the job this Idempotency-Key started before"},
+        200: {
+            "model": JobStarted,
+            "description": "a retry with an Idempotency-Key already used: nothing new was "
+            "accepted; the answer is the job the first request started",
+        },
         **protected(
             400,
             404,
@@ -71,8 +75,9 @@ async def run(
 ) -> StarletteResponse:
     """Answers 202 with the job's id and links, or streams its events when the
     client accepts ``text/event-stream``. The same ``Idempotency-Key`` again
-    answers with the job it started the first time. The body is JSON, or a
-    multipart form with files (see ``service/api/run_request.py``)."""
+    answers 200 with the job it started the first time: nothing new was
+    accepted. The body is JSON, or a multipart form with files (see
+    ``service/api/run_request.py``)."""
     body, attachments = await read_run_request(request)
     job = await build_job(
         body,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from service.api import state
+from service.api.document_ids import document_or_404
 from service.api.responses import DOCUMENT_CONTENT, protected, success
 from service.documents.formats import EXTENSIONS, MEDIA_TYPES
 from service.documents.outputs import output_path
@@ -55,10 +56,7 @@ async def job_document(
         if len(documents) != 1:
             raise invalid(f"job {job_id} has {len(documents)} documents; say which with file_id")
         return job, documents[0]
-    for doc in documents:
-        if doc.id == file_id:
-            return job, doc
-    raise ApiError(404, "file_not_found", f"job {job_id} has no document {file_id!r}")
+    return job, await document_or_404(store, file_id, job_id=job_id)
 
 
 @router.get(
@@ -74,8 +72,8 @@ async def job_document(
             503,
             why={
                 404: "no such job, or it has no such document",
-                409: "no pass of the document has completed yet, or it cannot be made "
-                "in that format",
+                409: "no pass of the document has completed yet, it cannot be made "
+                "in that format, or file_id is an upload the job made several documents of",
                 422: "an invalid parameter, or the job has several documents and file_id "
                 "is missing",
             },
@@ -85,7 +83,13 @@ async def job_document(
 async def output(
     request: Request,
     job_id: str,
-    file_id: Annotated[str | None, Query(max_length=100)] = None,
+    file_id: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="the document's file_id, or the id of the upload it was made from",
+        ),
+    ] = None,
     format: Format | None = None,
 ) -> Response:
     """The latest pass of the document, as ``txt``, ``md`` or ``docx`` (default: the job's

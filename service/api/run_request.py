@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from service.api.job_plans import Attachment
 from service.api.schemas import RefineRequest
 from service.api.uploads import read_upload
-from service.errors import invalid
+from service.errors import InvalidBody, invalid
 
 MAX_FILES = 100
 
@@ -50,8 +49,9 @@ def _validated(raw: str | bytes) -> RefineRequest:
     try:
         return RefineRequest.model_validate_json(raw or b"{}")
     except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise InvalidBody(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)],
+            RefineRequest,
         ) from None
 
 

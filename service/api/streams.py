@@ -16,6 +16,7 @@ from service.api.responses import TEXT, protected, success
 from service.api.schemas import RefineRequest
 from service.auth import require_stream_key
 from service.errors import ApiError, error_response, not_found
+from service.validation import dotted, explain, model_fields
 from transports.feed import MAX_SEQ, SEQ_DIGITS, Feed
 from transports.session import OpRefused, serve_session
 from transports.sse import event_stream
@@ -133,9 +134,13 @@ async def session(websocket: WebSocket) -> None:
                 scores=state.feedback_scores(websocket),
             )
         except ValidationError as exc:
+            # Named as they sit in the op: {"op": "run", "request": {...}}.
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'request'}: {e['msg']}"
-                for e in exc.errors()
+                explain(
+                    exc.errors(),
+                    field=model_fields(RefineRequest),
+                    name=lambda loc: dotted(("request", *loc)),
+                )
             )
             raise OpRefused(f"bad request: {problems}", "invalid_request") from None
         except ApiError as exc:

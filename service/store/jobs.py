@@ -153,6 +153,19 @@ def get_document(conn: sqlite3.Connection, document_id: str) -> DocumentRecord |
     return DocumentRecord(**dict(row)) if row else None
 
 
+def documents_of_upload(
+    conn: sqlite3.Connection, upload_id: str, job_id: str | None = None
+) -> list[DocumentRecord]:
+    """The documents jobs made from an upload, oldest job first; of one job if given."""
+    sql = f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE upload_id = ?"
+    params: list[Any] = [upload_id]
+    if job_id is not None:
+        sql += " AND job_id = ?"
+        params.append(job_id)
+    rows = conn.execute(sql + " ORDER BY rowid", params).fetchall()
+    return [DocumentRecord(**dict(r)) for r in rows]
+
+
 def set_status(
     conn: sqlite3.Connection,
     job_id: str,

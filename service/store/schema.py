@@ -117,5 +117,13 @@ ALTER TABLE uploads ADD COLUMN source BLOB;
 ALTER TABLE documents ADD COLUMN source BLOB;
 """
 
-MIGRATIONS = (_V1, _V2, _V3)
+# A job's document keeps the upload it was made from (documents.upload_id, since
+# the first version); this index finds the documents of an upload, so that an
+# upload's id can stand for the one document made from it.
+_V4 = """
+CREATE INDEX IF NOT EXISTS documents_by_upload ON documents (upload_id, job_id)
+    WHERE upload_id IS NOT NULL;
+"""
+
+MIGRATIONS = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -63,6 +63,11 @@ class Store:
     async def get_document(self, document_id: str) -> DocumentRecord | None:
         return await self.db.read(p(q.get_document, document_id=document_id))
 
+    async def documents_of_upload(
+        self, upload_id: str, job_id: str | None = None
+    ) -> list[DocumentRecord]:
+        return await self.db.read(p(q.documents_of_upload, upload_id=upload_id, job_id=job_id))
+
     async def delete_jobs(self, job_ids: Sequence[str]) -> int:
         return await self.db.write(p(q.delete_jobs, job_ids=job_ids))
 
