@@ -89,11 +89,12 @@ async def run_job(
 
 
 async def refine_upload(server: ServerProcess, name: str, data: bytes) -> bytes:
-    """Upload a .docx as a three-pass job, wait for it, and download the result."""
+    """Upload a .docx as a job of the automatic plan's four passes (spelling, normalize,
+    concise, plain), wait for it, and download the result."""
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         reply = await client.post(
             "/refine/run",
-            data={"request": json.dumps({"passes": 3})},
+            data={"request": json.dumps({"passes": 4})},
             files=[("file", (name, data, DOCX))],
         )
         job = await run_job(client, server, reply)
@@ -159,7 +160,8 @@ async def test_a_multipart_run_writes_into_a_style_template(
 
         reply = await client.post(
             "/refine/run",
-            data={"request": json.dumps({"passes": 2, "template": "academic"})},
+            # spelling, normalize, concise
+            data={"request": json.dumps({"passes": 3, "template": "academic"})},
             files=[("file", ("memo.docx", sample_docx(), DOCX))],
         )
         job = await run_job(client, server, reply)
@@ -248,14 +250,14 @@ async def test_the_docx_diff_holds_tracked_changes_that_libreoffice_sees(
             server,
             await client.post(
                 "/refine/run",
-                data={"request": json.dumps({"passes": 3})},
+                data={"request": json.dumps({"passes": 4})},
                 files={"file": ("notes.docx", sample_docx(), DOCX)},
             ),
         )
         file_id = job["files"][0]["file_id"]
         reply = await client.get(
             "/refine/diff",
-            params={"fileId": file_id, "fromPass": 1, "toPass": 3, "format": "docx"},
+            params={"fileId": file_id, "fromPass": 1, "toPass": 4, "format": "docx"},
         )
     assert reply.status_code == 200
     assert reply.headers["content-type"] == DOCX

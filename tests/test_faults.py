@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
@@ -98,9 +99,12 @@ async def test_a_full_disk_fails_the_job_it_hits_and_nothing_else(
 async def test_an_unwritable_output_folder_fails_the_job_then_resume_finishes_it(
     make_server: Callable[..., ServerProcess], tmp_path: Path
 ) -> None:
+    # One unwritable at start stops the server (tests/test_startup_faults.py); here it
+    # stops being a folder while the server runs.
     output = tmp_path / "output"
-    output.write_text("a file where the output folder should be")
     server = make_server(tmp_path, REFINER_OUTPUT_DIR=str(output))
+    await anyio.Path(output).rmdir()
+    await anyio.Path(output).write_text("a file where the output folder should be")
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         job_id = (await client.post("/refine/run", json={"text": SAMPLE, "passes": 2})).json()[
             "job_id"
