@@ -213,7 +213,7 @@ def test_a_second_round_can_move_the_protection(text: str) -> None:
     """After a round of spacing and word edits, the moved ranges are the ones found anew."""
     ctx = Context.of(text)
     rules = tuple(rule for _, rule in engine._PLAN["normalize"])
-    edits, _ = engine._round(text, rules, None)
+    edits, _ = engine._round(text, rules, None, None)
     if not edits or not all(e.rule in engine._KEEP_PROTECTION for e in edits):
         return
     after = apply(text, edits)
