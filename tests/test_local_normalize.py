@@ -73,6 +73,16 @@ def test_extra_space_collapses_gaps_in_prose(before: str, after: str) -> None:
     assert out(before) == after
 
 
+# An index whose last column goes on a line of its own when the entry is long.
+_INDEX = (
+    "* margins:              Page Setup.      (line  50)\n"
+    "* paper sizes:          Page Setup.      (line  74)\n"
+    "* printing a draft, quickly and on both sides:\n"
+    "                                         (line  912)\n"
+    "* queues:               Print Queues.    (line 1204)\n"
+)
+
+
 @cases(
     ("    indented  code line", "    indented  code line"),
     ("```\nfoo  bar\n```\n", "```\nfoo  bar\n```\n"),
@@ -97,6 +107,10 @@ def test_extra_space_collapses_gaps_in_prose(before: str, after: str) -> None:
         "  bugs, crashes and the like: the bug tracker\n",
         "  questions and answers:      the help desk\n"
         "  bugs, crashes and the like: the bug tracker\n",
+    ),
+    (
+        _INDEX,
+        _INDEX,
     ),
 )
 def test_extra_space_keeps_layout(before: str, after: str) -> None:

@@ -72,6 +72,8 @@ _CLOSERS = "\"')]\u201d\u2019*_"
 _AFTER_SENTENCE = frozenset(".!?" + _CLOSERS)
 _MARKER = re.compile(r"[ \t]*(?:[-*+>#]+|\d{1,3}[.)]|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])")
 _BORDER = re.compile(r"[ \t]*[=+-][=+:-]{2,}(?:[ \t]+[=+:-]+)*[ \t]*")
+# A line of prose indented this deep sits under a column of the line above or below.
+_DEEP_INDENT = 8
 _LINE_GAP = re.compile(r"(?<=\S)(?: {2,}|\t[ \t]*)(?=\S)")
 
 
@@ -127,6 +129,9 @@ def _in_columns(text: str, line_start: int, line_end: int) -> bool:
         (m.start() - line_start, m.end() - line_start)
         for m in _LINE_GAP.finditer(text, line_start, line_end)
     ]
+    indent = len(text[line_start:line_end]) - len(text[line_start:line_end].lstrip(" "))
+    if indent >= _DEEP_INDENT:
+        own.append((0, indent))  # a row's last column carried over to a line of its own
     for a, b, blank in _neighbours(text, line_start, line_end):
         if not blank and _BORDER.fullmatch(text, a, b):
             return True
