@@ -258,7 +258,9 @@ def table(rows: list[tuple[Found, str]], totals: Counter[tuple[str, str]]) -> li
     for f, verdict in rows:
         by_cell[(f.genre, f.strategy)][verdict] += 1
         by_cell[("all", "all")][verdict] += 1
-    for genre, strategy in [*sorted(totals), ("all", "all")]:
+    genres = {genre for genre, _ in totals} | {f.genre for f, _ in rows}
+    cells = sorted((genre, strategy) for genre in genres for strategy in STRATEGIES)
+    for genre, strategy in [*cells, ("all", "all")]:  # a strategy that edits nothing shows 0
         edits = sum(totals.values()) if genre == "all" else totals[(genre, strategy)]
         counts = by_cell[(genre, strategy)]
         reviewed = sum(counts[v] for v in VERDICTS)
@@ -311,6 +313,7 @@ def main() -> None:
             print(f"{f.genre}\t{f.rule}\t{f.doc}\t{f.context}")
         return
     totals: Counter[tuple[str, str]] = Counter((f.genre, f.strategy) for f in found)
+    totals.update({(genre, strategy): 0 for genre in halves for strategy in STRATEGIES})
     rows = write_review(sample(found, args.per_cell), read_review())
     lines = table(rows, totals)
     write_doc(lines)

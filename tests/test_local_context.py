@@ -103,6 +103,21 @@ def test_concise_leaves_a_phrase_whose_removal_would_not_parse(text: str) -> Non
     assert concise(text) == text
 
 
+def test_a_grid_table_keeps_its_widths() -> None:
+    """A word of another length inside a reST grid table would move its right border."""
+    table = (
+        "+--------+-----------------------------------+\n"
+        "| kind   | what happens                      |\n"
+        "+========+===================================+\n"
+        "| letter | the parcel is transmitted at once |\n"
+        "|        | in order to arrive subsequently.  |\n"
+        "+--------+-----------------------------------+\n"
+    )
+    text = "The courier transmitted it.\n\n" + table
+    assert plain(text) == "The courier sent it.\n\n" + table
+    assert concise(table) == table
+
+
 def test_a_changed_obligation_is_not_made_in_a_contract() -> None:
     text = CONTRACT
     after = plain(concise(text))

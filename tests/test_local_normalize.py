@@ -73,6 +73,16 @@ def test_extra_space_collapses_gaps_in_prose(before: str, after: str) -> None:
     assert out(before) == after
 
 
+# An index whose last column goes on a line of its own when the entry is long.
+_INDEX = (
+    "* margins:              Page Setup.      (line  50)\n"
+    "* paper sizes:          Page Setup.      (line  74)\n"
+    "* printing a draft, quickly and on both sides:\n"
+    "                                         (line  912)\n"
+    "* queues:               Print Queues.    (line 1204)\n"
+)
+
+
 @cases(
     ("    indented  code line", "    indented  code line"),
     ("```\nfoo  bar\n```\n", "```\nfoo  bar\n```\n"),
@@ -88,6 +98,20 @@ def test_extra_space_collapses_gaps_in_prose(before: str, after: str) -> None:
     ("#  Heading with a gap", "#  Heading with a gap"),
     ("x = 1  # the comment", "x = 1  # the comment"),
     ("One.  Two here.  Three there.  Four.", "One.  Two here.  Three there.  Four."),
+    (
+        "WIDTH num          the width of the page\n\nNAME               the name of the list\n",
+        "WIDTH num          the width of the page\n\nNAME               the name of the list\n",
+    ),
+    (
+        "  questions and answers:      the help desk\n"
+        "  bugs, crashes and the like: the bug tracker\n",
+        "  questions and answers:      the help desk\n"
+        "  bugs, crashes and the like: the bug tracker\n",
+    ),
+    (
+        _INDEX,
+        _INDEX,
+    ),
 )
 def test_extra_space_keeps_layout(before: str, after: str) -> None:
     assert out(before) == after
@@ -302,6 +326,22 @@ def test_sentence_capital_fixed(before: str, after: str) -> None:
         "We met. \u201cthe end\u201d was near, they said. And so on.",
     ),
     ("Min. dist. from the edge is small.", "Min. dist. from the edge is small."),
+    (
+        "He had won her over; but, alas! she was not so easy to keep.",
+        "He had won her over; but, alas! she was not so easy to keep.",
+    ),
+    (
+        "The cough, the shrug, the sigh! of boredom told us all we needed.",
+        "The cough, the shrug, the sigh! of boredom told us all we needed.",
+    ),
+    (
+        "We talked of the plan and alas! how little we had to show for it.",
+        "We talked of the plan and alas! how little we had to show for it.",
+    ),
+    (
+        "Could we not end the night with a song? had been his wish all along.",
+        "Could we not end the night with a song? had been his wish all along.",
+    ),
 )
 def test_sentence_capital_traps(before: str, after: str) -> None:
     assert out(before) == after
@@ -409,6 +449,8 @@ _SLIPS = "the the  a hour ,and"
         "As shown in \\cite{the the} and \\ref{a hour} and \\label{the  the} here.",
         "Call the_the and TheThe and the.the and aHour here.",
         "Call os.path.join and self.The_value here.",
+        "+------+-------------------------+\n| key  | the the value, a hour   |\n"
+        "+------+-------------------------+\n",
     ],
 )
 def test_markup_is_protected(text: str) -> None:

@@ -121,6 +121,22 @@ def test_a_british_typo_is_not_made_american() -> None:
     unchanged("The colur of the new logo was agreed by the whole team in March.")
 
 
+def test_a_story_keeps_its_spellings_but_not_its_slips() -> None:
+    """In fiction a dropped or changed letter may be the period's spelling ("doating")."""
+    scene = (
+        '"Come in," said he. She looked at him and felt that he was tired. '
+        '"You are late," she replied, and he thought she was cross with him. '
+        "He had walked from the town, and his boots were wet; she was glad of it. "
+    )
+    story = scene * 6 + "She was a doating aunt, and he had been told so in secresy. "
+    story += "Then she cried that they would recieve no one that day.\n"
+    assert fixed(story) == story.replace("recieve", "receive")
+    # Outside a story the same slips are corrected as usual.
+    assert fixed("The parcel was sent in secresy to the office.") == (
+        "The parcel was sent in secrecy to the office."
+    )
+
+
 def test_a_word_used_twice_is_left() -> None:
     unchanged("The frobnicator runs nightly. Each frobnicatr reads the queue first.")
     text = "We recieve orders daily and we recieve payments weekly from the bank."

@@ -7,6 +7,8 @@ case on purpose ("zlib", "ls", "km"). Never after an abbreviation, an
 initial, a number, a list label or a short fragment ("min. dist. from"),
 and at a paragraph's start only when the paragraph before ends a sentence
 (a paragraph after a code example often goes on with the same sentence).
+After "!" or "?" only a pronoun or an article is capitalised, and not after
+a cry such as "alas!": older prose goes on with the sentence there.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ _OPENERS = FUNCTION_WORDS | frozenset(
         "yes",
     }
 ) - {"us"}  # fmt: skip
+# After "!" or "?" a lower-case word often goes on with the same sentence ("and alas! how
+# always", "the hem! of", "a dance? had been a question of his"): only a word that opens a
+# clause of its own is capitalised there.
+_AFTER_EXCLAMATION = frozenset(
+    {"a", "an", "he", "i", "it", "she", "the", "these", "they", "this", "we", "you"}
+)
+# Cries inside a sentence: "but, alas! she was not", "had it--oh! had it".
+_INTERJECTIONS = frozenset({"ah", "alas", "eh", "ha", "hem", "lo", "o", "oh", "pshaw"})
+_LAST_WORD = re.compile(r"([A-Za-z]+)[\"'\u201d\u2019]*[!?]")
 # Words that end in a full stop without ending a sentence, beyond the shared list.
 _NO_END = ABBREVIATIONS | frozenset(
     {
@@ -90,6 +101,12 @@ def _ends_sentence(text: str, mark: int) -> bool:
     return len(window[last:].split()) >= 3  # "min. hyph. dist. from": fragments, not sentences
 
 
+def _after_interjection(text: str, mark: int) -> bool:
+    """Whether the "!" or "?" at ``mark`` closes a cry such as "alas!" or "oh!"."""
+    m = _LAST_WORD.search(text, max(0, mark - 12), mark + 1)
+    return m is not None and m.end() == mark + 1 and m.group(1).lower() in _INTERJECTIONS
+
+
 def _line_start(text: str, pos: int) -> int:
     """Where the line of ``pos`` starts, looking no more than a few hundred characters back."""
     window = max(0, pos - 300)
@@ -138,7 +155,12 @@ def sentence_capital(ctx: Context) -> Iterator[Edit]:
     english = EnglishParagraphs.of(text)
     for m in _AFTER_END.finditer(text):
         pos = m.end()
-        if _opener_at(text, pos) is None:
+        word = _opener_at(text, pos)
+        if word is None:
+            continue
+        if text[m.start()] in "!?" and (
+            word not in _AFTER_EXCLAMATION or _after_interjection(text, m.start())
+        ):
             continue
         if not english.at(pos):
             continue

@@ -121,7 +121,7 @@ def slips(word: str, known: frozenset[str]) -> dict[str, Slip]:
     return found
 
 
-def _swap_or_double(word: str, fix: str) -> bool:
+def swap_or_double(word: str, fix: str) -> bool:
     """Whether ``fix`` is ``word`` with two letters swapped or one letter doubled."""
     if len(fix) == len(word):
         return sorted(fix) == sorted(word)
@@ -184,7 +184,7 @@ def _allowed(word: str, fix: str, slip: Slip, lex: Lexicon) -> bool:
     if slip is Slip.END:
         return False
     if len(word) < SHORT:
-        return lex.frequency(fix) >= SHORT_MIN_FREQUENCY and _swap_or_double(word, fix)
+        return lex.frequency(fix) >= SHORT_MIN_FREQUENCY and swap_or_double(word, fix)
     if slip is Slip.VOWEL and len(word) < VOWEL_MIN_LENGTH:
         return False
     web_word = lex.frequency(word) > 0

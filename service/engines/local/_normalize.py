@@ -72,6 +72,8 @@ _CLOSERS = "\"')]\u201d\u2019*_"
 _AFTER_SENTENCE = frozenset(".!?" + _CLOSERS)
 _MARKER = re.compile(r"[ \t]*(?:[-*+>#]+|\d{1,3}[.)]|[A-Za-z][.)]|\(?[ivxIVX]{1,4}[.)])")
 _BORDER = re.compile(r"[ \t]*[=+-][=+:-]{2,}(?:[ \t]+[=+:-]+)*[ \t]*")
+# A line of prose indented this deep sits under a column of the line above or below.
+_DEEP_INDENT = 8
 _LINE_GAP = re.compile(r"(?<=\S)(?: {2,}|\t[ \t]*)(?=\S)")
 
 
@@ -96,24 +98,64 @@ def _columns(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return gaps
 
 
+def _neighbours(text: str, line_start: int, line_end: int) -> Iterator[tuple[int, int, bool]]:
+    """The lines above and below, and whether a blank line was passed to reach them (a list
+    of terms and their meanings is often spaced out: "NEXTWORD     separate the sets", a
+    blank line, "patterns     see the files")."""
+    if line_start > 0:
+        a, b = _line(text, line_start - 1)
+        blank = not text[a:b].strip()
+        if blank and a > 0:
+            a, b = _line(text, a - 1)
+        yield a, b, blank
+    if line_end < len(text):
+        a, b = _line(text, line_end + 1)
+        blank = not text[a:b].strip()
+        if blank and b < len(text):
+            a, b = _line(text, b + 1)
+        yield a, b, blank
+
+
 def _in_columns(text: str, line_start: int, line_end: int) -> bool:
     """Whether a gap of this line lines up with a gap of the line above or below (aligned
-    columns, a table's rows), or the line above or below is a table border ("=====  ===")."""
+    columns, a table's rows), or the line above or below is a table border ("=====  ===").
+
+    Past a blank line only a wide gap counts, and only where the next column starts at
+    the same place: two-space gaps between sentences meet by chance. A wide gap that
+    ends where a word of the next or previous line starts is aligned with it too
+    ("discussion:      list@" above "internals, etc.: devel@").
+    """
     own = [
         (m.start() - line_start, m.end() - line_start)
         for m in _LINE_GAP.finditer(text, line_start, line_end)
     ]
-    neighbours = []
-    if line_start > 0:
-        neighbours.append(_line(text, line_start - 1))
-    if line_end < len(text):
-        neighbours.append(_line(text, line_end + 1))
-    for a, b in neighbours:
-        if _BORDER.fullmatch(text, a, b):
+    indent = len(text[line_start:line_end]) - len(text[line_start:line_end].lstrip(" "))
+    if indent >= _DEEP_INDENT:
+        own.append((0, indent))  # a row's last column carried over to a line of its own
+    for a, b, blank in _neighbours(text, line_start, line_end):
+        if not blank and _BORDER.fullmatch(text, a, b):
             return True
         for first, last in _columns(text, a, b):
-            if any(s < last and first < e for s, e in own):
+            if blank:
+                if any(e == last and e - s >= 3 for s, e in own):
+                    return True
+            elif any(s < last and first < e for s, e in own):
                 return True
+        if not blank and _word_starts_below_gap(text, line_start, own, text[a:b]):
+            return True
+    return False
+
+
+def _word_starts_below_gap(
+    text: str, line_start: int, gaps: list[tuple[int, int]], neighbour: str
+) -> bool:
+    """Whether a gap of three spaces or more, not after a sentence's end, ends where a word
+    of ``neighbour`` starts."""
+    for s, e in gaps:
+        if e - s < 3 or e >= len(neighbour) or text[line_start + s - 1] in ".!?":
+            continue
+        if neighbour[e - 1] == " " and not neighbour[e].isspace():
+            return True
     return False
 
 

@@ -1,10 +1,10 @@
 """Work out which parts of a text are off limits, and where quotations are.
 
 Two levels: *hard* ranges (code, URLs, e-mail addresses, HTML, link targets
-and labels, footnote labels, front matter, template tags, reST field names,
-LaTeX keys, identifiers written in prose) that no rule touches, and *quoted*
-ranges (the inside of a quotation) that only the typography of the quote
-marks themselves may pass through. Unbalanced quotes protect from the
+and labels, footnote labels, front matter, template tags, reST field names
+and grid tables, LaTeX keys, identifiers written in prose) that no rule
+touches, and *quoted* ranges (the inside of a quotation) that only the
+typography of the quote marks themselves may pass through. Unbalanced quotes protect from the
 stray mark to the end of its paragraph.
 """
 
@@ -36,6 +36,8 @@ _INLINE = tuple(
         r"\]\([^)\n]*\)",  # Markdown link target
         r"\]:[ \t]*\S.*$",  # Markdown reference definition (checked below)
         r"\|[^|\s](?:[^|\n]*[^|\s])?\|",  # reST substitution / table cell
+        # A reST grid table, from its top border on: a word of another length moves a "|".
+        r"\+[-=]{3,}[-=+]*\+[ \t]*\n(?:[ \t]*[|+][^\n]*(?:\n|\Z))*",
         r"\[\^[^\]\n]+\]",  # Markdown footnote label
         r"\]\[[^\]\n]*\]",  # the label of a Markdown reference link
         r"\{\{.{0,200}?\}\}|\{%.{0,200}?%\}|\{#.{0,200}?#\}",  # template tags (Jinja, Liquid)

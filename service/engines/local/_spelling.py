@@ -30,6 +30,9 @@ CamelCase, dotted.names, words with digits, hyphens, slashes or
 apostrophes), code, links, e-mail addresses and quotations (``_protect``),
 words of the request's or the deployment's dictionary, and whole paragraphs
 written in another script or with more than a fifth of their words unknown.
+In a document that reads as narrative fiction only swapped or doubled
+letters are corrected: a novel's rarer spellings are its author's
+("doating" is not "donating", "secresy" stays).
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ from dataclasses import dataclass
 
 from service.engines.edits import Edit
 
+from . import _genre
 from ._context import Context
-from ._correct import correction
+from ._correct import correction, swap_or_double
 from ._lexicon import Lexicon, lexicon
 from ._text import article_breaks, case_shape, is_sentence_start
 
@@ -71,6 +75,7 @@ class Vocabulary:
 
     accepted: frozenset[str] = frozenset()  # dictionary words, lower case
     repeated: frozenset[str] = frozenset()  # unknown words the document uses twice or more
+    fiction: bool = False  # the document reads as a novel or a story
 
 
 def vocabulary(document: str, dictionary: Iterable[str] = ()) -> Vocabulary:
@@ -78,7 +83,8 @@ def vocabulary(document: str, dictionary: Iterable[str] = ()) -> Vocabulary:
     counts = Counter(_RUN.findall(document.lower()))
     known = lexicon().known
     repeated = frozenset(w for w in counts.keys() - known if counts[w] > 1)
-    return Vocabulary(frozenset(w.lower() for w in dictionary), repeated)
+    accepted = frozenset(w.lower() for w in dictionary)
+    return Vocabulary(accepted, repeated, _genre.reads_as_fiction(document))
 
 
 def typos(text: str, vocab: Vocabulary) -> dict[str, str]:
@@ -91,7 +97,7 @@ def typos(text: str, vocab: Vocabulary) -> dict[str, str]:
     found = {}
     for word in sorted(unknown):
         fix = None if lex.knows(word) else correction(word)  # knows: a British form
-        if fix is not None:
+        if fix is not None and (not vocab.fiction or swap_or_double(word, fix)):
             found[word] = fix
     return found
 
