@@ -82,6 +82,16 @@ async def start(client: httpx.AsyncClient, body: dict[str, object]) -> str:
     return job_id
 
 
+async def start_queued(client: httpx.AsyncClient, body: dict[str, object]) -> str:
+    """Start a job and return once its ``job_queued`` is stored (it is sent only then)."""
+    job_id = await start(client, body)
+    async with client.stream("GET", f"/jobs/{job_id}/events") as response:
+        async for line in response.aiter_lines():
+            if line.startswith("event: job_queued"):
+                break
+    return job_id
+
+
 async def record(make_server: Callable[..., ServerProcess], workdir: Path) -> list[str]:
     lines: list[str] = []
 
@@ -115,7 +125,7 @@ async def record(make_server: Callable[..., ServerProcess], workdir: Path) -> li
         assert (await client.post(f"/jobs/{cancelled}/cancel")).status_code == 200
         section("cancelled, over SSE", await sse_frames(client, f"/jobs/{cancelled}/events"))
         # A job the service interrupts as it stops.
-        stopped = await start(client, waiting)
+        stopped = await start_queued(client, waiting)
     server.stop()
 
     server = make_server(workdir)
@@ -124,7 +134,7 @@ async def record(make_server: Callable[..., ServerProcess], workdir: Path) -> li
             "interrupted by a stop, over SSE", await sse_frames(client, f"/jobs/{stopped}/events")
         )
         # A job left behind by a crash, ended at the next start.
-        crashed = await start(client, waiting)
+        crashed = await start_queued(client, waiting)
     server.kill()
 
     server = make_server(workdir)
