@@ -18,14 +18,18 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from actors.events import JOB_EVENTS, Lagged
 from tests.support.server import ServerProcess
 from tests.support.texts import SAMPLE
-from transports.feed import notice
+from transports.codec import notice
+from transports.envelope import ENVELOPE_ADAPTER, event_json_schema
+from transports.sse import frame
 
 RECORDING = Path(__file__).parent / "support" / "reference_envelopes.txt"
 
@@ -92,7 +96,10 @@ async def start_queued(client: httpx.AsyncClient, body: dict[str, object]) -> st
     return job_id
 
 
-async def record(make_server: Callable[..., ServerProcess], workdir: Path) -> list[str]:
+async def record(
+    make_server: Callable[..., ServerProcess], workdir: Path
+) -> tuple[list[str], dict[str, Any]]:
+    """The masked envelopes of the reference jobs, and the schema the server published."""
     lines: list[str] = []
 
     def section(name: str, items: list[str]) -> None:
@@ -102,6 +109,7 @@ async def record(make_server: Callable[..., ServerProcess], workdir: Path) -> li
     server = make_server(workdir)
     waiting = {"text": SAMPLE, "passes": 2, "wait_subscribers": 5, "wait_timeout": 300}
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        schema: dict[str, Any] = (await client.get("/events/schema")).json()
         # A job that succeeds, followed live from before it starts.
         done = await start(client, {"text": SAMPLE, "passes": 3, "wait_subscribers": 1})
         section("done, live over SSE", await sse_frames(client, f"/jobs/{done}/events"))
@@ -146,18 +154,27 @@ async def record(make_server: Callable[..., ServerProcess], workdir: Path) -> li
             "interrupted by a crash, over WebSocket",
             await ws_texts(f"{server.ws_url}/ws/progress/{crashed}"),
         )
-    return lines
+    return lines, schema
 
 
 async def test_the_reference_jobs_send_the_recorded_envelopes(
     make_server: Callable[..., ServerProcess], tmp_path: Path
 ) -> None:
-    lines = await record(make_server, tmp_path / "server")
+    lines, schema = await record(make_server, tmp_path / "server")
     text = "\n".join(lines) + "\n"
     if os.environ.get("RECORD_REFERENCE_ENVELOPES") == "1":
         RECORDING.write_text(text, encoding="utf-8")
     expected = RECORDING.read_text(encoding="utf-8").splitlines()
     assert lines == expected
+    # Every one of them is described by the schema the server publishes.
+    assert schema == event_json_schema()
+    envelopes = [
+        json.loads(line.split("data: ", 1)[-1]) for line in lines if not line.startswith("##")
+    ]
+    for item in envelopes:
+        ENVELOPE_ADAPTER.validate_python(item)
+    sent = {e["type"] for e in envelopes}
+    assert sent == {cls.type for cls in JOB_EVENTS} | {"replay_gap"}
 
 
 def test_a_frame_splits_into_its_envelopes_exactly() -> None:
@@ -168,7 +185,7 @@ def test_a_frame_splits_into_its_envelopes_exactly() -> None:
 
 
 def test_the_lagged_notice_is_sent_as_recorded() -> None:
-    lagged = notice("job_0123456789abcdef", "lagged", {"from_seq": 12})
+    lagged = notice("job_0123456789abcdef", Lagged(from_seq=12))
     text = masked(lagged.text)
     assert text == '{"job_id":"job_*","seq":11,"type":"lagged","ts":0,"data":{"from_seq":12}}'
-    assert masked(lagged.sse.decode()) == f"id: 11\nevent: lagged\ndata: {text}\n\n"
+    assert masked(frame(lagged).decode()) == f"id: 11\nevent: lagged\ndata: {text}\n\n"
