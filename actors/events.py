@@ -196,11 +196,10 @@ class PassProgressed:
 # mypy does not know PEP 728 yet; pydantic does, and types every further metric a number.
 @with_config(ConfigDict(extra="allow"))
 class PassMetrics(TypedDict, extra_items=StrictFloat):  # type: ignore[call-arg]
-    """Measures of the text after a pass. Engines may add numeric fields of their own.
+    """Measures of the text after a pass. Engines may add numeric fields of their own."""
 
-    A mapping, not a dataclass: the metrics are stored with the pass's version
-    too, and go on the wire in the order they were measured.
-    """
+    # A mapping, not a dataclass: the metrics are stored with the pass's
+    # version too, and go on the wire in the order they were measured.
 
     words: Annotated[
         StrictInt, Field(ge=0, description="Words of prose (code spans and blocks left out).")
