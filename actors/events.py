@@ -28,6 +28,8 @@ from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 from typing_extensions import TypedDict
 
+from service.store.records import JobError
+
 _CLOSED = ConfigDict(extra="forbid")
 
 
@@ -299,21 +301,12 @@ class JobDone:
 
 @with_config(_CLOSED)
 @dataclass(frozen=True, slots=True)
-class JobFailed:
+class JobFailed(JobError):
     """Terminal: the job failed, or was interrupted (``code`` is ``interrupted``)."""
 
+    # Its data is the JobError the job's record keeps.
+
     type: ClassVar[Literal["error"]] = "error"
-    message: Annotated[StrictStr, Field(description="What went wrong, for people.")]
-    code: Annotated[
-        StrictStr,
-        Field(
-            description="Stable code for programs: `interrupted` (the service stopped; "
-            "resume with `POST /jobs/{job_id}/resume`), `internal`, or an engine's own code."
-        ),
-    ]
-    retryable: Annotated[
-        StrictBool, Field(description="Whether resuming or retrying the job may succeed.")
-    ]
 
 
 @with_config(_CLOSED)

@@ -541,7 +541,7 @@ class JobActor:
         """
         self._ending = status
         if isinstance(event, JobFailed):
-            fields["error"] = error_record(event)
+            fields["error"] = event
         seconds = None
         if self._work_started is not None:
             seconds = time.monotonic() - self._work_started
@@ -577,11 +577,6 @@ def _reason(event: JobDone | JobFailed | JobCancelled) -> str | None:
             return None
         case _:
             assert_never(event)
-
-
-def error_record(error: JobFailed) -> dict[str, Any]:
-    """A failure as the job record keeps it."""
-    return {"message": error.message, "code": error.code, "retryable": error.retryable}
 
 
 def _output_record(output: JobOutput) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from anyio.abc import TaskGroup, TaskStatus
 from actors.broadcast import Subscription
 from actors.errors import ActorStopped, JobConflict, JobNotFound, ShuttingDown
 from actors.events import Encode, Envelope, JobFailed, StreamEnded
-from actors.job import JobActor, error_record
+from actors.job import JobActor
 from actors.messages import CancelJob, InterruptJob
 from actors.observer import JobObserver
 from actors.slots import JobSlots
@@ -302,7 +302,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
                 Envelope(job.id, seq, now, event, self.encode(job.id, seq, now, event))
                 for seq, event in ((job.next_seq, error), (job.next_seq + 1, StreamEnded()))
             ]
-            self.store.interrupt_sync(job.id, now, error_record(error), [e.stored() for e in ends])
+            self.store.interrupt_sync(job.id, now, error, [e.stored() for e in ends])
             log.info("job %s was left %s; now interrupted", job.id, job.status.value)
 
     async def _clean_up_periodically(self) -> None:
