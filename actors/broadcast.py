@@ -22,7 +22,7 @@ from collections import deque
 
 import anyio
 
-from actors.events import Event
+from actors.events import Envelope
 from actors.stats import EventStats
 from actors.wakeup import Wakeup
 
@@ -45,7 +45,7 @@ class Subscription:
         self._capacity = capacity
         # A list, not a deque: an idle subscriber's empty list is a tenth of
         # the size, and a reader takes the whole list at once.
-        self._pending: list[Event] = []
+        self._pending: list[Envelope] = []
         self._wakeup = Wakeup()
         self._closed = False
         # Set when the durable log must fill (after, log_until] before the
@@ -59,7 +59,7 @@ class Subscription:
     def closed(self) -> bool:
         return self._closed
 
-    def offer(self, event: Event) -> bool:
+    def offer(self, event: Envelope) -> bool:
         """Buffer ``event`` without blocking; False once the subscription is over."""
         if self._closed:
             return False
@@ -84,7 +84,7 @@ class Subscription:
         self._wakeup.set()
         return True
 
-    async def next_batch(self) -> list[Event]:
+    async def next_batch(self) -> list[Envelope]:
         """Wait for events and take every one pending; ``[]`` means the stream is over."""
         while not self._pending:
             if self._closed:
@@ -121,7 +121,7 @@ class Broadcast:
         self.last_seq = last_seq
         # The ring covers every event from this seq on; older ones are in the log.
         self._ring_from = last_seq + 1
-        self._ring: deque[Event] = deque(maxlen=ring_size)
+        self._ring: deque[Envelope] = deque(maxlen=ring_size)
         self._subscribers: set[Subscription] = set()
         self._capacity = subscriber_capacity
         self._closed = False
@@ -131,7 +131,7 @@ class Broadcast:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: Envelope) -> None:
         if self._closed:
             raise RuntimeError(f"broadcast of job {self.job_id} is closed")
         if len(self._ring) == self._ring.maxlen:

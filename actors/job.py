@@ -13,10 +13,10 @@ import dataclasses
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never, cast
 
 import anyio
 import anyio.lowlevel
@@ -26,7 +26,24 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from actors.broadcast import Broadcast, Subscription
 from actors.errors import ActorStopped, JobConflict
-from actors.events import Event
+from actors.events import (
+    AnyEvent,
+    Encode,
+    Envelope,
+    JobCancelled,
+    JobDone,
+    JobEvent,
+    JobFailed,
+    JobFile,
+    JobOutput,
+    JobQueued,
+    JobStarted,
+    PassCompleted,
+    PassMetrics,
+    PassProgressed,
+    PassStarted,
+    StreamEnded,
+)
 from actors.messages import Ask, CancelJob, Command, InterruptJob, Subscribe
 from actors.observer import JobObserver, NullObserver
 from actors.slots import JobSlots
@@ -72,6 +89,7 @@ class JobActor:
         slots: JobSlots,
         place_in_line: int,
         output_dir: Path,
+        encode: Encode,
         templates_dir: Path = Path("templates"),
         subscriber_buffer: int = 1024,
         stats: EventStats | None = None,
@@ -88,6 +106,7 @@ class JobActor:
         self._engine = engine
         self._slots = slots
         self._output_dir = output_dir
+        self._encode = encode
         self._templates_dir = templates_dir
         self._seq = job.next_seq - 1
         # Transient events may use seqs up to here (see _publish_transient).
@@ -236,7 +255,7 @@ class JobActor:
                 scope.cancel()
             try:
                 try:
-                    await self._emit("job_queued", {"position": self._place_in_line})
+                    await self._emit(JobQueued(self._place_in_line))
                     await self._slots.wait_turn(self.job_id)
                 except BaseException:
                     self._slots.forfeit(self.job_id)
@@ -247,34 +266,26 @@ class JobActor:
                     self._slots.release()
             except EngineError as exc:
                 log.info("job %s failed: %s", self.job_id, exc)
-                await self._finish(
-                    JobStatus.FAILED,
-                    "error",
-                    {"message": str(exc), "code": exc.code, "retryable": exc.retryable},
-                )
+                await self._finish(JobStatus.FAILED, JobFailed(str(exc), exc.code, exc.retryable))
             except sqlite3.Error as exc:
                 log.error("job %s could not store its work: %s", self.job_id, exc)
                 await self._finish(
                     JobStatus.FAILED,
-                    "error",
-                    {
-                        "message": f"the job's work could not be stored ({exc}); "
+                    JobFailed(
+                        f"the job's work could not be stored ({exc}); "
                         "the passes stored before are kept",
-                        "code": "storage_error",
-                        "retryable": True,
-                    },
+                        code="storage_error",
+                        retryable=True,
+                    ),
                 )
             except Exception as exc:
                 # The error boundary: this job fails, the service and its other jobs go on.
                 log.exception("job %s crashed", self.job_id)
                 await self._finish(
                     JobStatus.FAILED,
-                    "error",
-                    {
-                        "message": f"internal error: {type(exc).__name__}",
-                        "code": "internal",
-                        "retryable": True,
-                    },
+                    JobFailed(
+                        f"internal error: {type(exc).__name__}", code="internal", retryable=True
+                    ),
                 )
         if scope.cancelled_caught and not self.status.finished:
             await self._finish_stopped()
@@ -282,12 +293,10 @@ class JobActor:
     async def _finish_stopped(self) -> None:
         stop = self._stop or _Stop(JobStatus.INTERRUPTED, "stopped")
         if stop.status is JobStatus.CANCELLED:
-            await self._finish(JobStatus.CANCELLED, "cancelled", {"reason": stop.reason})
+            await self._finish(JobStatus.CANCELLED, JobCancelled(stop.reason))
         else:
             await self._finish(
-                JobStatus.INTERRUPTED,
-                "error",
-                {"message": stop.reason, "code": "interrupted", "retryable": True},
+                JobStatus.INTERRUPTED, JobFailed(stop.reason, code="interrupted", retryable=True)
             )
 
     async def _work(self) -> None:
@@ -302,13 +311,12 @@ class JobActor:
         await self._reserve_seqs()
         await self._transition(
             JobStatus.RUNNING,
-            "job_started",
-            {
-                "files": [{"file_id": d.id, "name": d.name, "format": d.format} for d in documents],
-                "passes": job.passes,
-                "strategies": list(job.strategies),
-                "engine": job.engine,
-            },
+            JobStarted(
+                files=[JobFile(d.id, d.name, d.format) for d in documents],
+                passes=job.passes,
+                strategies=list(job.strategies),
+                engine=job.engine,
+            ),
         )
         outputs = [await self._refine_document(doc) for doc in documents]
         # A cancel taken while the last output was written (past the render's last
@@ -317,12 +325,11 @@ class JobActor:
         await anyio.lowlevel.checkpoint_if_cancelled()
         await self._finish(
             JobStatus.SUCCEEDED,
-            "done",
-            {"outputs": outputs, "duration_ms": round((time.monotonic() - started) * 1000, 1)},
-            outputs=outputs,
+            JobDone(outputs, duration_ms=round((time.monotonic() - started) * 1000, 1)),
+            outputs=[_output_record(o) for o in outputs],
         )
 
-    async def _refine_document(self, doc: DocumentRecord) -> dict[str, Any]:
+    async def _refine_document(self, doc: DocumentRecord) -> JobOutput:
         """Run the document's remaining passes, from its last stored one.
 
         With ``stop_when_unchanged`` (the default) a document is settled, and
@@ -361,19 +368,19 @@ class JobActor:
     async def _run_pass(
         self, doc: DocumentRecord, number: int, strategy: str, text: str, options: PassOptions
     ) -> tuple[str, bool]:
-        where = {"file_id": doc.id, "pass": number}
-        started = await self._emit("pass_started", {**where, "strategy": strategy})
+        started = await self._emit(PassStarted(doc.id, number, strategy))
         options = dataclasses.replace(options, started_at=started.ts)
         began = time.monotonic()
 
         def progress(done: int, total: int, delta: TextDelta | None) -> None:
-            data: dict[str, Any] = {**where, "done": done, "total": total}
-            if delta is not None:
-                data["delta"] = delta.text
-                data["chunk"] = delta.chunk
-                if delta.restart:
-                    data["restart"] = True
-            self._publish_transient("pass_progress", data)
+            if delta is None:
+                event = PassProgressed(doc.id, number, done, total)
+            else:
+                restart = True if delta.restart else None
+                event = PassProgressed(
+                    doc.id, number, done, total, delta.text, delta.chunk, restart
+                )
+            self._publish_transient(event)
 
         outcome = await self._engine.run_pass(text, strategy, options, progress)
         if doc.format == "docx" and outcome.text.count(SEPARATOR) != text.count(SEPARATOR):
@@ -401,20 +408,16 @@ class JobActor:
             created_at=time.time(),
             model=outcome.model or self.job.model,
         )
-        data = {
-            **where,
-            "strategy": strategy,
-            "changed": changed,
-            "version": number,
-            "metrics": metrics,
-        }
+        completed = PassCompleted(
+            doc.id, number, strategy, changed, version=number, metrics=cast(PassMetrics, metrics)
+        )
         with anyio.CancelScope(shield=True):
-            event = self._next_event("pass_complete", data)
+            event = self._next_event(completed)
             await self._store.record_version(version, event.stored())
             self._publish(event)
         return outcome.text, changed
 
-    async def _write_output(self, doc: DocumentRecord, text: str, fmt: str) -> dict[str, Any]:
+    async def _write_output(self, doc: DocumentRecord, text: str, fmt: str) -> JobOutput:
         """Render and write the document's output, in a render slot; a cancel stops the render.
 
         A ``.docx`` is marked with what it was rendered from (``render_cache``),
@@ -457,26 +460,24 @@ class JobActor:
                 code="output_failed",
                 retryable=True,
             ) from None
-        output: dict[str, Any] = {
-            "file_id": doc.id,
-            "name": doc.name,
-            "format": fmt,
-            "bytes": len(rendered.data),
-        }
-        if rendered.style_fallbacks:
-            output["style_fallbacks"] = rendered.style_fallbacks
-        return output
+        return JobOutput(
+            doc.id, doc.name, fmt, len(rendered.data), list(rendered.style_fallbacks) or None
+        )
 
     # events and state
 
-    def _next_event(self, type_: str, data: Mapping[str, Any]) -> Event:
-        return Event.build(self.job_id, self._seq + 1, type_, data)
+    def _next_event(self, event: JobEvent) -> Envelope:
+        return self._envelope(self._seq + 1, event)
 
-    def _publish(self, event: Event) -> None:
+    def _envelope(self, seq: int, event: AnyEvent) -> Envelope:
+        ts = time.time()
+        return Envelope(self.job_id, seq, ts, event, self._encode(self.job_id, seq, ts, event))
+
+    def _publish(self, event: Envelope) -> None:
         self._seq = event.seq
         self.broadcast.publish(event)
 
-    def _publish_transient(self, type_: str, data: Mapping[str, Any]) -> None:
+    def _publish_transient(self, event: PassProgressed) -> None:
         """Publish an event that is not logged, within the seqs reserved in the store.
 
         A subscriber may have seen a transient event's seq; were the process to
@@ -489,7 +490,7 @@ class JobActor:
         if self._seq >= self._reserved:
             self.dropped_transient += 1
             return
-        self._publish(self._next_event(type_, data))
+        self._publish(self._next_event(event))
 
     async def _reserve_seqs(self) -> None:
         upto = self._seq + SEQ_BLOCK
@@ -512,27 +513,25 @@ class JobActor:
                 log.warning("job %s could not reserve seqs: %s", self.job_id, exc)
                 await anyio.sleep(_RESERVE_RETRY_SECONDS)
 
-    async def _emit(self, type_: str, data: Mapping[str, Any]) -> Event:
+    async def _emit(self, event: JobEvent) -> Envelope:
         """Log a durable event, then publish it; never half-done by a cancellation."""
         with anyio.CancelScope(shield=True):
-            event = self._next_event(type_, data)
-            await self._store.record_event(self.job_id, *event.stored())
-            self._publish(event)
-        return event
+            envelope = self._next_event(event)
+            await self._store.record_event(self.job_id, *envelope.stored())
+            self._publish(envelope)
+        return envelope
 
-    async def _transition(
-        self, status: JobStatus, type_: str, data: Mapping[str, Any], **fields: Any
-    ) -> None:
+    async def _transition(self, status: JobStatus, event: JobEvent, **fields: Any) -> None:
         with anyio.CancelScope(shield=True):
-            event = self._next_event(type_, data)
+            envelope = self._next_event(event)
             await self._store.record_transition(
-                self.job_id, status, time.time(), event.stored(), **fields
+                self.job_id, status, time.time(), envelope.stored(), **fields
             )
             self.status = status
-            self._publish(event)
+            self._publish(envelope)
 
     async def _finish(
-        self, status: JobStatus, type_: str, data: Mapping[str, Any], **fields: Any
+        self, status: JobStatus, event: JobDone | JobFailed | JobCancelled, **fields: Any
     ) -> None:
         """Record and publish the terminal event and ``stream_end``.
 
@@ -541,15 +540,15 @@ class JobActor:
         found unfinished and ended again at the next start.
         """
         self._ending = status
-        if type_ == "error":
-            fields["error"] = dict(data)
+        if isinstance(event, JobFailed):
+            fields["error"] = event
         seconds = None
         if self._work_started is not None:
             seconds = time.monotonic() - self._work_started
             fields["duration_ms"] = round(seconds * 1000, 1)
         self._observer.job_finished(status.value, self._engine.name, seconds)
-        terminal = self._next_event(type_, data)
-        end = Event.build(self.job_id, terminal.seq + 1, "stream_end", {})
+        terminal = self._next_event(event)
+        end = self._envelope(terminal.seq + 1, StreamEnded())
         with anyio.move_on_after(FINAL_WRITE_SECONDS, shield=True):
             try:
                 await self._store.record_transition(
@@ -557,7 +556,7 @@ class JobActor:
                     status,
                     time.time(),
                     terminal.stored(),
-                    reason=_reason(data),
+                    reason=_reason(event),
                     **fields,
                 )
                 await self._store.record_event(self.job_id, *end.stored())
@@ -568,9 +567,29 @@ class JobActor:
         self._publish(end)
 
 
-def _reason(data: Mapping[str, Any]) -> str | None:
-    reason = data.get("reason") or data.get("message")
-    return str(reason) if reason else None
+def _reason(event: JobDone | JobFailed | JobCancelled) -> str | None:
+    match event:
+        case JobCancelled():
+            return event.reason or None
+        case JobFailed():
+            return event.message or None
+        case JobDone():
+            return None
+        case _:
+            assert_never(event)
+
+
+def _output_record(output: JobOutput) -> dict[str, Any]:
+    """An output as the job record keeps it."""
+    record: dict[str, Any] = {
+        "file_id": output.file_id,
+        "name": output.name,
+        "format": output.format,
+        "bytes": output.bytes,
+    }
+    if output.style_fallbacks:
+        record["style_fallbacks"] = output.style_fallbacks
+    return record
 
 
 def _pass_record(before: str, outcome: PassOutcome) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -23,7 +23,7 @@ from anyio.abc import TaskGroup, TaskStatus
 
 from actors.broadcast import Subscription
 from actors.errors import ActorStopped, JobConflict, JobNotFound, ShuttingDown
-from actors.events import Event
+from actors.events import Encode, Envelope, JobFailed, StreamEnded
 from actors.job import JobActor
 from actors.messages import CancelJob, InterruptJob
 from actors.observer import JobObserver
@@ -58,9 +58,12 @@ class Supervisor(anyio.AsyncContextManagerMixin):
         engines: Mapping[str, Engine],
         config: SupervisorConfig,
         *,
+        encode: Encode,
         observer: JobObserver | None = None,
     ) -> None:
+        """``encode`` writes each event's envelope (the transports' codec)."""
         self.store = store
+        self.encode = encode
         self.engines = engines
         self.config = config
         self.stats = EventStats()
@@ -258,6 +261,7 @@ class Supervisor(anyio.AsyncContextManagerMixin):
             slots=self.slots,
             place_in_line=place_in_line,
             output_dir=self.config.output_dir,
+            encode=self.encode,
             templates_dir=self.config.templates_dir,
             subscriber_buffer=self.config.subscriber_buffer,
             stats=self.stats,
@@ -291,14 +295,14 @@ class Supervisor(anyio.AsyncContextManagerMixin):
         """Mark jobs a dead process left queued or running as interrupted, ending their logs."""
         now = time.time()
         for job in self.store.unfinished_jobs_sync():
-            error = {
-                "message": "the service stopped while the job was running",
-                "code": "interrupted",
-                "retryable": True,
-            }
-            terminal = Event.build(job.id, job.next_seq, "error", error, ts=now)
-            end = Event.build(job.id, job.next_seq + 1, "stream_end", {}, ts=now)
-            self.store.interrupt_sync(job.id, now, error, [terminal.stored(), end.stored()])
+            error = JobFailed(
+                "the service stopped while the job was running", code="interrupted", retryable=True
+            )
+            ends = [
+                Envelope(job.id, seq, now, event, self.encode(job.id, seq, now, event))
+                for seq, event in ((job.next_seq, error), (job.next_seq + 1, StreamEnded()))
+            ]
+            self.store.interrupt_sync(job.id, now, error, [e.stored() for e in ends])
             log.info("job %s was left %s; now interrupted", job.id, job.status.value)
 
     async def _clean_up_periodically(self) -> None:

@@ -17,6 +17,7 @@ from service.settings import Settings
 from service.store import Store
 from service.store.owner import claim_data_dir
 from service.telemetry import LiveFigures, Telemetry
+from transports import codec
 from transports.registry import StreamRegistry
 
 log = logging.getLogger("refiner")
@@ -79,7 +80,9 @@ async def _services(settings: Settings, telemetry: Telemetry) -> AsyncIterator[S
         )
         async with (
             store.db.group_commits(),
-            Supervisor(store, engines, config, observer=telemetry) as supervisor,
+            Supervisor(
+                store, engines, config, encode=codec.encode, observer=telemetry
+            ) as supervisor,
         ):
             services = Services(
                 settings=settings,

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import anyio
 from anyio import wait_all_tasks_blocked
 from anyio.lowlevel import checkpoint
 
 from actors.broadcast import Broadcast
-from actors.events import Event
+from actors.events import Envelope, PassCompleted, PassMetrics, PassProgressed
+from transports.codec import envelope
 
 
-def event(seq: int, type_: str = "pass_complete") -> Event:
-    return Event.build("job_1", seq, type_, {"n": seq}, ts=1.0)
+def event(seq: int, type_: str = "pass_complete") -> Envelope:
+    typed: PassCompleted | PassProgressed = (
+        PassProgressed("file_1", 1, seq, 1000)
+        if type_ == "pass_progress"
+        else PassCompleted("file_1", 1, "plain", False, 1, cast(PassMetrics, {}))
+    )
+    return envelope("job_1", seq, typed, ts=1.0)
 
 
 async def test_every_subscriber_gets_every_event_in_order() -> None:

@@ -6,7 +6,7 @@ import contextlib
 import copy
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import anyio
 import httpx
@@ -15,11 +15,12 @@ from pydantic import ValidationError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from actors.events import JOB_EVENTS, NOTICES, AnyEvent, Lagged, ReplayGap
 from tests.support.server import ServerProcess
 from tests.support.streams import collect_sse, collect_ws, flatten, refine_streamed, types
 from tests.support.texts import SAMPLE, long_text
+from transports.codec import notice
 from transports.envelope import ENVELOPE_ADAPTER, event_json_schema
-from transports.feed import notice
 
 JOB = "job_0123456789abcdef"
 FILE = "file_0123456789abcdef"
@@ -120,6 +121,12 @@ def schema_types() -> set[str]:
     return set(mapping)
 
 
+def test_the_schema_has_exactly_the_types_of_the_event_union() -> None:
+    union = {cls.type for cls in (*JOB_EVENTS, *NOTICES)}
+    assert schema_types() == union
+    assert union == {cls.type for cls in get_args(AnyEvent)}
+
+
 def test_samples_cover_every_type() -> None:
     assert set(SAMPLES) == set(BREAKAGES) == schema_types()
 
@@ -157,9 +164,9 @@ def test_metrics_take_extra_numbers_only() -> None:
 
 
 def test_the_notices_a_transport_sends_validate() -> None:
-    lagged = notice(JOB, "lagged", {"from_seq": 12})
+    lagged = notice(JOB, Lagged(from_seq=12))
     assert ENVELOPE_ADAPTER.validate_python(json.loads(lagged.text)).seq == 11
-    gap = notice(JOB, "replay_gap", {"from_seq": 4, "to_seq": None})
+    gap = notice(JOB, ReplayGap(from_seq=4, to_seq=None))
     assert ENVELOPE_ADAPTER.validate_python(json.loads(gap.text)).seq == 3
 
 

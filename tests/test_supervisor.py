@@ -13,12 +13,13 @@ import anyio
 import pytest
 
 from actors.errors import JobConflict, QueueFull, ShuttingDown
-from actors.events import Event
+from actors.events import Envelope
 from actors.job import JobActor
 from actors.messages import Subscribe
 from actors.supervisor import Supervisor, SupervisorConfig
 from service.engines.base import PassOptions, PassOutcome, ProgressCallback, StrategyInfo
 from service.store import JobStatus, NewDocument, NewJob, Store
+from transports import codec
 
 
 class ScriptedEngine:
@@ -79,15 +80,17 @@ async def supervisor(tmp_path: Path) -> AsyncIterator[Supervisor]:
         retention_seconds=3600,
         cleanup_interval_seconds=3600,
     )
-    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+    async with Supervisor(
+        store, {"scripted": ScriptedEngine()}, config, encode=codec.encode
+    ) as sup:
         yield sup
     store.close()
 
 
-async def follow(supervisor: Supervisor, job_id: str) -> list[Event]:
+async def follow(supervisor: Supervisor, job_id: str) -> list[Envelope]:
     sub = await supervisor.subscribe(job_id, after=0)
     assert sub is not None
-    seen: list[Event] = []
+    seen: list[Envelope] = []
     with anyio.fail_after(10):
         while batch := await sub.next_batch():
             seen.extend(batch)
@@ -101,8 +104,8 @@ async def test_a_crashing_job_fails_alone(supervisor: Supervisor) -> None:
     await supervisor.submit(new_job("job_bad", ("upper", "explode")))
     bad = await follow(supervisor, "job_bad")
     assert [e.type for e in bad if e.durable][-2:] == ["error", "stream_end"]
-    assert bad[-2].data["code"] == "internal"
-    assert "ZeroDivisionError" in bad[-2].data["message"]
+    assert codec.data(bad[-2].event)["code"] == "internal"
+    assert "ZeroDivisionError" in codec.data(bad[-2].event)["message"]
 
     engine.release.set()
     good = await follow(supervisor, "job_ok")
@@ -125,7 +128,9 @@ async def test_the_log_holds_every_durable_event_that_was_published(supervisor: 
 async def test_shutdown_interrupts_running_jobs(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     config = SupervisorConfig(4, 10, tmp_path / "out", 3600, 3600)
-    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+    async with Supervisor(
+        store, {"scripted": ScriptedEngine()}, config, encode=codec.encode
+    ) as sup:
         await sup.submit(new_job("job_wait", ("wait",)))
         sub = await sup.subscribe("job_wait", after=0)
         assert sub is not None
@@ -175,7 +180,9 @@ async def test_jobs_submitted_at_once_never_overfill_the_line(tmp_path: Path) ->
     store = Store(tmp_path / "data")
     config = SupervisorConfig(1, 2, tmp_path / "out", 3600, 3600)
     accepted: list[str] = []
-    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+    async with Supervisor(
+        store, {"scripted": ScriptedEngine()}, config, encode=codec.encode
+    ) as sup:
 
         async def submit(n: int) -> None:
             with contextlib.suppress(QueueFull):
@@ -220,7 +227,9 @@ async def test_a_subscriber_that_gives_up_asking_leaves_no_subscription(
 async def test_shutdown_interrupts_a_job_whose_mailbox_is_full(tmp_path: Path) -> None:
     store = Store(tmp_path / "data")
     config = SupervisorConfig(4, 10, tmp_path / "out", 3600, 3600)
-    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+    async with Supervisor(
+        store, {"scripted": ScriptedEngine()}, config, encode=codec.encode
+    ) as sup:
         await sup.submit(new_job("job_busy", ("wait",)))
         actor = sup.actor("job_busy")
         assert actor is not None

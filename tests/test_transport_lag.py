@@ -23,6 +23,7 @@ from actors.supervisor import Supervisor, SupervisorConfig
 from service.store import NewDocument, NewJob, Store
 from tests.support.streams import flatten
 from tests.test_supervisor import ScriptedEngine, new_job
+from transports import codec
 from transports.feed import Feed
 from transports.registry import StreamRegistry
 from transports.session import serve_session
@@ -63,7 +64,9 @@ class StalledSocket:
 async def supervisor(tmp_path: Path) -> AsyncIterator[Supervisor]:
     store = Store(tmp_path / "data")
     config = SupervisorConfig(4, 10, tmp_path / "out", 3600, 3600, subscriber_buffer=4)
-    async with Supervisor(store, {"scripted": ScriptedEngine()}, config) as sup:
+    async with Supervisor(
+        store, {"scripted": ScriptedEngine()}, config, encode=codec.encode
+    ) as sup:
         yield sup
     store.close()
 

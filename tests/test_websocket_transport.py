@@ -12,14 +12,15 @@ import anyio
 import pytest
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from actors.events import Event
+from actors.events import PassProgressed
+from transports.codec import envelope
 from transports.feed import Deliver, Feed, FeedEnd
 from transports.registry import StreamRegistry
 from transports.websocket import CLOSE_INTERNAL_ERROR, serve_job_progress
 
 pytestmark = pytest.mark.anyio
 
-EVENT = Event.build("job_x", 1, "pass_progress", {"done": 1, "total": 2})
+EVENT = envelope("job_x", 1, PassProgressed("file_x", 1, done=1, total=2))
 
 
 class FakeSocket:

@@ -17,11 +17,12 @@ from contextlib import aclosing
 import anyio
 
 from actors.broadcast import Subscription
-from actors.events import STREAM_END, Event
+from actors.events import Envelope, Lagged, ReplayGap
 from actors.supervisor import Supervisor
 from service.store import Store
+from transports import codec
 
-Deliver = Callable[[list[Event]], Awaitable[None]]
+Deliver = Callable[[list[Envelope]], Awaitable[None]]
 
 # While a job is stored but its actor is not yet (or no longer) registered,
 # the feed looks again after this long.
@@ -29,18 +30,6 @@ _REPOLL_SECONDS = 0.05
 # The largest cursor a client may send: 18 digits, well within SQLite's integers.
 SEQ_DIGITS = 18
 MAX_SEQ = 10**SEQ_DIGITS - 1
-
-
-def notice(job_id: str, type_: str, data: dict[str, int | None]) -> Event:
-    """An out-of-band notice (``lagged``, ``replay_gap``) in the envelope of an event.
-
-    Its ``seq`` is not an event's own: it is the cursor to resume after
-    (``from_seq - 1``), so that SSE's ``id:`` line, and thus a browser's
-    ``Last-Event-ID``, moves to the right place.
-    """
-    from_seq = data["from_seq"]
-    assert from_seq is not None
-    return Event.build(job_id, from_seq - 1, type_, data)
 
 
 class FeedEnd(enum.Enum):
@@ -62,12 +51,12 @@ class Feed:
         self._subscription: Subscription | None = None
         self._ended = False  # the live stream's stream_end has been handed on
 
-    def replay_gap(self, from_seq: int, to_seq: int | None) -> Event:
-        return notice(self.job_id, "replay_gap", {"from_seq": from_seq, "to_seq": to_seq})
+    def replay_gap(self, from_seq: int, to_seq: int | None) -> Envelope:
+        return codec.notice(self.job_id, ReplayGap(from_seq, to_seq))
 
-    def lagged(self) -> Event:
+    def lagged(self) -> Envelope:
         assert self.lagged_from is not None
-        return notice(self.job_id, "lagged", {"from_seq": self.lagged_from})
+        return codec.notice(self.job_id, Lagged(self.lagged_from))
 
     async def follow(self, deliver: Deliver) -> FeedEnd:
         """Call ``deliver`` with each batch in order; return how the feed ended.
@@ -85,7 +74,7 @@ class Feed:
             self._detach()
         return self.end
 
-    async def batches(self) -> AsyncGenerator[list[Event]]:
+    async def batches(self) -> AsyncGenerator[list[Envelope]]:
         """Each batch of events in order; :attr:`end` says how the feed ended.
 
         The caller closes it (``contextlib.aclosing``) to end early.
@@ -99,7 +88,7 @@ class Feed:
         finally:
             self._detach()
 
-    async def _replay(self) -> AsyncGenerator[list[Event]]:
+    async def _replay(self) -> AsyncGenerator[list[Envelope]]:
         """What comes before the live stream: gap notices and the durable log.
 
         Leaves :attr:`_subscription` set when the job has a live stream to follow.
@@ -134,7 +123,7 @@ class Feed:
         ):
             yield logged
 
-    async def _next_live(self) -> list[Event]:
+    async def _next_live(self) -> list[Envelope]:
         """The next live batch after the cursor; ``[]`` once the stream is over."""
         subscription = self._subscription
         while subscription is not None and not self._ended:
@@ -149,7 +138,7 @@ class Feed:
                 if not batch:
                     continue
             self.after = batch[-1].seq
-            self._ended = batch[-1].type == STREAM_END
+            self._ended = batch[-1].ends_stream
             return batch
         return []
 
@@ -158,10 +147,10 @@ class Feed:
             self._subscription.close()
             self._subscription = None
 
-    async def _logged(self, until: int | None) -> list[Event]:
+    async def _logged(self, until: int | None) -> list[Envelope]:
         """The stored events after the cursor, up to ``until``; moves the cursor past them."""
         stored = await self.store.events_after(self.job_id, self.after, until)
-        batch = [Event.decode(s.body) for s in stored]
+        batch = [codec.decode(s.body) for s in stored]
         if batch:
             self.after = batch[-1].seq
         return batch

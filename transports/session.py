@@ -34,7 +34,7 @@ from anyio.abc import TaskGroup
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from actors.errors import ActorError
-from actors.events import Event
+from actors.events import Envelope
 from actors.supervisor import Supervisor
 from actors.wakeup import Wakeup
 from service.store import Store
@@ -237,7 +237,7 @@ class EditorSession:
                 return False
         return True
 
-    async def _deliver(self, events: list[Event]) -> None:
+    async def _deliver(self, events: list[Envelope]) -> None:
         if await self._send(frame(events)):
             self.streams.count_sent("websocket", len(events))
 

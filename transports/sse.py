@@ -15,6 +15,7 @@ import anyio
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.types import Message, Send
 
+from actors.events import Envelope
 from transports.feed import Feed, FeedEnd
 from transports.registry import StreamKind, StreamRegistry
 
@@ -28,6 +29,18 @@ HEADERS = {
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 
+def frame(envelope: Envelope) -> bytes:
+    """The envelope as one SSE frame, made once and shared by every SSE subscriber."""
+    framed = envelope.framed
+    if framed is None:
+        # Transient events carry no id, so a browser's Last-Event-ID always
+        # names a durable event the log can resume after.
+        head = f"id: {envelope.seq}\n" if envelope.durable else ""
+        framed = f"{head}event: {envelope.type}\ndata: {envelope.text}\n\n".encode()
+        envelope.framed = framed
+    return framed
+
+
 def _ping() -> ServerSentEvent:
     return ServerSentEvent(comment="ping")
 
@@ -37,10 +50,10 @@ async def _frames(feed: Feed, streams: StreamRegistry) -> AsyncIterator[bytes]:
     with streams.track(StreamKind.SSE):
         async with aclosing(feed.batches()) as batches:
             async for batch in batches:
-                yield b"".join(e.sse for e in batch)
+                yield b"".join(map(frame, batch))
                 streams.count_sent("sse", len(batch))
         if feed.end is FeedEnd.LAGGED:
-            yield feed.lagged().sse
+            yield frame(feed.lagged())
 
 
 class _EventStream(EventSourceResponse):

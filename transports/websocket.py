@@ -18,7 +18,7 @@ from collections.abc import Awaitable
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from actors.events import Event
+from actors.events import Envelope
 from transports.feed import Feed, FeedEnd
 from transports.registry import StreamKind, StreamRegistry
 
@@ -52,7 +52,7 @@ async def close(websocket: WebSocket, code: int, reason: str = "") -> None:
     await websocket.close(code, fit_close_reason(reason))
 
 
-def frame(batch: list[Event]) -> str:
+def frame(batch: list[Envelope]) -> str:
     if len(batch) == 1:
         return batch[0].text
     return "[" + ",".join(e.text for e in batch) + "]"
@@ -113,7 +113,7 @@ async def _send_feed(
         except PEER_GONE as exc:
             raise _PeerGone from exc
 
-    async def deliver(batch: list[Event]) -> None:
+    async def deliver(batch: list[Envelope]) -> None:
         await to_peer(websocket.send_text(frame(batch)))
         streams.count_sent("websocket", len(batch))
 

@@ -43,7 +43,7 @@ def job_summary(job: JobRecord) -> dict[str, Any]:
 
 def job_status(job: JobRecord, queue_position: int | None) -> dict[str, Any]:
     view = job_summary(job)
-    view["error"] = job.error
+    view["error"] = job.error.to_dict() if job.error is not None else None
     if queue_position is not None:
         view["queue_position"] = queue_position
     return view

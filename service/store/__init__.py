@@ -3,6 +3,7 @@
 from service.store.jobs import NewDocument, NewJob
 from service.store.records import (
     DocumentRecord,
+    JobError,
     JobRecord,
     JobStatus,
     StoredEvent,
@@ -15,6 +16,7 @@ from service.store.versions import NewVersion
 
 __all__ = [
     "DocumentRecord",
+    "JobError",
     "JobRecord",
     "JobStatus",
     "NewDocument",

@@ -10,6 +10,7 @@ from typing import Any
 
 from service.store.records import (
     DocumentRecord,
+    JobError,
     JobRecord,
     JobStatus,
     StoredEvent,
@@ -173,7 +174,7 @@ def set_status(
     at: float,
     *,
     reason: str | None = None,
-    error: dict[str, Any] | None = None,
+    error: JobError | None = None,
     outputs: list[dict[str, Any]] | None = None,
     duration_ms: float | None = None,
 ) -> None:
@@ -191,7 +192,7 @@ def set_status(
         fields.append("seq_reserved = 0")  # what follows comes after the logged end
     if error is not None:
         fields.append("error = ?")
-        params.append(json.dumps(error))
+        params.append(json.dumps(error.to_dict()))
     if outputs is not None:
         fields.append("outputs = ?")
         params.append(json.dumps(outputs))

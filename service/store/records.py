@@ -6,7 +6,9 @@ import enum
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, StrictBool, StrictStr
 
 
 class JobStatus(enum.StrEnum):
@@ -24,6 +26,31 @@ class JobStatus(enum.StrEnum):
     @property
     def resumable(self) -> bool:
         return self in (JobStatus.FAILED, JobStatus.INTERRUPTED)
+
+
+@dataclass(frozen=True, slots=True)
+class JobError:
+    """Why a job failed: its record's ``error``, and the data of its ``error`` event."""
+
+    message: Annotated[StrictStr, Field(description="What went wrong, for people.")]
+    code: Annotated[
+        StrictStr,
+        Field(
+            description="Stable code for programs: `interrupted` (the service stopped; "
+            "resume with `POST /jobs/{job_id}/resume`), `internal`, or an engine's own code."
+        ),
+    ]
+    retryable: Annotated[
+        StrictBool, Field(description="Whether resuming or retrying the job may succeed.")
+    ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As the record's JSON column and ``GET /jobs/{job_id}`` show it."""
+        return {"message": self.message, "code": self.code, "retryable": self.retryable}
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any]) -> JobError:
+        return cls(stored["message"], stored["code"], stored["retryable"])
 
 
 FINISHED = frozenset(
@@ -47,7 +74,7 @@ class JobRecord:
     finished_at: float | None
     last_seq: int
     seq_reserved: int
-    error: dict[str, Any] | None
+    error: JobError | None
     outputs: list[dict[str, Any]] | None
 
     @property
@@ -72,7 +99,7 @@ class JobRecord:
             finished_at=row["finished_at"],
             last_seq=row["last_seq"],
             seq_reserved=row["seq_reserved"],
-            error=json.loads(row["error"]) if row["error"] else None,
+            error=JobError.from_dict(json.loads(row["error"])) if row["error"] else None,
             outputs=json.loads(row["outputs"]) if row["outputs"] else None,
         )
 

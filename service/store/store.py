@@ -13,6 +13,7 @@ from service.store.database import Database
 from service.store.jobs import NewJob
 from service.store.records import (
     DocumentRecord,
+    JobError,
     JobRecord,
     JobStatus,
     StoredEvent,
@@ -163,15 +164,13 @@ class Store:
         self,
         job_id: str,
         at: float,
-        error: dict[str, Any],
+        error: JobError,
         events: Sequence[tuple[int, str, bytes]],
     ) -> None:
         """Mark a job the previous process left running as interrupted, ending its log."""
 
         def tx(conn: Any) -> None:
-            q.set_status(
-                conn, job_id, JobStatus.INTERRUPTED, at, reason=error["message"], error=error
-            )
+            q.set_status(conn, job_id, JobStatus.INTERRUPTED, at, reason=error.message, error=error)
             for event in events:
                 q.append_event(conn, job_id, *event)
 
