@@ -120,6 +120,9 @@ def test_rating_a_pass_changes_its_strategy_score(
         assert score(strategy) < after
         assert page.get_attribute("#rate-down", "aria-pressed") == "true"
         assert page.get_attribute("#rate-up", "aria-pressed") == "false"
+        summary = httpx.get(f"{server.url}/strategy/feedback/summary").json()["strategies"]
+        (row,) = [r for r in summary if (r["strategy"], r["engine"]) == (strategy, "local")]
+        assert (row["count"], row["ups"], row["downs"]) == (1, 0, 1), "the vote was changed"
 
 
 def test_the_page_asks_for_the_key_once_per_session(

@@ -171,3 +171,32 @@ async def test_an_unwritable_feedback_folder_is_a_503_and_nothing_else_breaks(
         job = await finished_job(client, server)
         assert job["status"] == "succeeded"
     assert "cannot write feedback" in server.log()
+
+
+async def test_a_changed_vote_replaces_the_first_and_survives_a_restart(
+    make_server: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    server = make_server(tmp_path)
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        body = {"text": SAMPLE, "passes": 1, "strategies": ["concise"]}
+        job_id = (await client.post("/refine/run", json=body)).json()["job_id"]
+        await collect_ws(f"{server.ws_url}/ws/progress/{job_id}")
+        vote = {"strategy": "concise", "job_id": job_id, "pass": 1, "voter": "browser-1"}
+        for rating in ("up", "down"):
+            answer = await client.post("/strategy/feedback", json={**vote, "rating": rating})
+            assert answer.status_code == 201
+            assert answer.json()["voter"] == "browser-1"
+
+    async def concise_row(url: str) -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            summary = (await client.get("/strategy/feedback/summary")).json()
+        rows: list[dict[str, Any]] = [
+            s for s in summary["strategies"] if (s["strategy"], s["engine"]) == ("concise", "local")
+        ]
+        return rows[0]
+
+    row = await concise_row(server.url)
+    assert (row["count"], row["ups"], row["downs"]) == (1, 0, 1)
+    server.stop()
+    row = await concise_row(make_server(tmp_path).url)
+    assert (row["count"], row["ups"], row["downs"]) == (1, 0, 1), "read back from the log"

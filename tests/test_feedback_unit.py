@@ -95,3 +95,28 @@ def test_summary_counts_ups_downs_and_comments() -> None:
     assert (row["count"], row["ups"], row["downs"]) == (3, 1, 1)
     assert row["mean"] == pytest.approx((1 + 0.5 + 0.25) / 3, abs=1e-4)
     assert row["latest_comments"][0]["comment"] == "too terse"
+
+
+def _vote(n: int, rating: str, voter: str | None, pass_number: int = 2) -> dict[str, Any]:
+    return {**record(n, "plain", rating), "voter": voter, "job_id": "job_1", "pass": pass_number}
+
+
+def test_a_voter_who_changes_a_vote_on_a_pass_counts_once_with_the_latest() -> None:
+    scores = FeedbackScores([_vote(1, "up", "me"), _vote(2, "down", "me")])
+    (row,) = scores.summary({("plain", "local"): 2})
+    assert (row["count"], row["ups"], row["downs"], row["mean"]) == (1, 0, 1, 0.0)
+    scores.add(_vote(3, "up", "me"))
+    (row,) = scores.summary({("plain", "local"): 2})
+    assert (row["count"], row["ups"], row["downs"], row["mean"]) == (1, 1, 0, 1.0)
+
+
+def test_other_voters_other_passes_and_unnamed_ratings_all_count() -> None:
+    ratings = [
+        _vote(1, "up", "me"),
+        _vote(2, "up", "you"),
+        _vote(3, "up", "me", pass_number=3),
+        _vote(4, "down", None),
+        _vote(5, "down", None),
+    ]
+    (row,) = FeedbackScores(ratings).summary({("plain", "local"): 2})
+    assert (row["count"], row["ups"], row["downs"]) == (5, 3, 2)

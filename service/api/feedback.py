@@ -45,6 +45,13 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(
         None, max_length=MAX_COMMENT, description="stored as given, never interpreted"
     )
+    voter: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="who rates, e.g. a browser's own random id: a later rating of the same "
+        "pass by the same voter replaces the earlier one in the scores",
+    )
 
 
 def plan_positions(engines: Mapping[str, Engine]) -> dict[tuple[str, str], int]:
@@ -142,6 +149,7 @@ async def post_feedback(request: Request, body: FeedbackRequest) -> dict[str, An
         "rating": body.rating,
         "value": rating_value(body.rating),
         "comment": body.comment,
+        "voter": body.voter,
         **target,
     }
     try:

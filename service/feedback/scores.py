@@ -6,6 +6,11 @@ plus ``PRIOR_WEIGHT`` imaginary ratings at its prior, which follows the
 engine's built-in order (``PRIOR_TOP`` for the first, ``PRIOR_STEP`` less for
 each next). With no feedback the plan is the built-in order; every rating
 moves its strategy's score towards what people said.
+
+A rating of one pass by a named voter (a record with ``voter``, ``job_id``
+and ``pass``) is a vote that can be changed: the same voter's later rating of
+the same pass replaces it in the tallies. The log keeps every rating; only
+the latest of a voter's pass counts. Ratings without a voter all count.
 """
 
 from __future__ import annotations
@@ -42,14 +47,17 @@ class _Tally:
     downs: int = 0
     comments: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LATEST_COMMENTS))
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: dict[str, Any], sign: int = 1) -> None:
+        """Count ``record`` in (``sign`` 1) or, for a vote that was changed, out (-1)."""
         value = float(record["value"])
-        self.count += 1
-        self.total += value
+        self.count += sign
+        self.total += sign * value
         if value >= 0.75:
-            self.ups += 1
+            self.ups += sign
         elif value <= 0.25:
-            self.downs += 1
+            self.downs += sign
+        if sign < 0:
+            return
         if record.get("comment"):
             self.comments.append(
                 {"comment": record["comment"], "rating": record["rating"], "at": record["at"]}
@@ -61,15 +69,23 @@ class FeedbackScores:
 
     def __init__(self, records: Iterable[dict[str, Any]] = ()) -> None:
         self._tallies: dict[tuple[str, str], _Tally] = {}
+        self._votes: dict[tuple[str, str, str, str, int], dict[str, Any]] = {}
         for record in records:
             self.add(record)
 
     def add(self, record: dict[str, Any]) -> None:
         try:
             key = (str(record["strategy"]), str(record["engine"]))
-            self._tallies.setdefault(key, _Tally()).add(record)
+            tally = self._tallies.setdefault(key, _Tally())
+            tally.add(record)
         except (KeyError, TypeError, ValueError):
-            pass  # a record from a damaged file; reading already warned
+            return  # a record from a damaged file; reading already warned
+        vote = _vote_of(record)
+        if vote is not None:
+            earlier = self._votes.get(vote)
+            if earlier is not None:
+                self._tallies[(str(earlier["strategy"]), str(earlier["engine"]))].add(earlier, -1)
+            self._votes[vote] = record
 
     def score(self, strategy: str, engine: str, position: int) -> float:
         tally = self._tallies.get((strategy, engine), _Tally())
@@ -107,6 +123,14 @@ class FeedbackScores:
                 }
             )
         return rows
+
+
+def _vote_of(record: dict[str, Any]) -> tuple[str, str, str, str, int] | None:
+    """The voter and pass a rating is a vote on, if it names both: the latest counts."""
+    voter, job_id, number = record.get("voter"), record.get("job_id"), record.get("pass")
+    if not isinstance(voter, str) or not isinstance(job_id, str) or not isinstance(number, int):
+        return None
+    return (voter, job_id, str(record.get("file_id") or ""), str(record["strategy"]), number)
 
 
 PRIOR_DESCRIPTION = (

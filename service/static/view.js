@@ -419,7 +419,8 @@ export class JobView {
     mark.scrollIntoView({ block: "nearest" });
   }
 
-  // The vote given on this pass in this browser session, shown as pressed.
+  // The vote given on this pass in this browser session, shown as pressed; a
+  // different vote replaces it on the server (the same voter id, the same pass).
   _showVote(row) {
     const vote = row ? sessionStorage.getItem(voteKey(this.jobId, row)) : null;
     for (const rating of ["up", "down"]) {
@@ -436,6 +437,7 @@ export class JobView {
     try {
       await postJSON("strategy/feedback", {
         strategy: row.strategy, rating, job_id: this.jobId, file_id: row.file_id, pass: row.pass,
+        voter: voterId(),
       });
     } catch (error) {
       this.el.rateResult.textContent = `Not recorded: ${error.detail}`;
@@ -501,6 +503,16 @@ function visible(text, other) {
   const value = text || "";
   const spacesOnly = value.replace(/\s/g, "") === (other || "").replace(/\s/g, "");
   return spacesOnly ? value.replace(/ /g, "␣").replace(/\n/g, "↵\n").replace(/\t/g, "⇥") : value;
+}
+
+// This browser's own random id, so that the server counts one vote per pass from it.
+function voterId() {
+  let id = localStorage.getItem("refiner.voter");
+  if (!id) {
+    id = crypto.randomUUID();
+    localStorage.setItem("refiner.voter", id);
+  }
+  return id;
 }
 
 function voteKey(jobId, row) {
