@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,14 @@ import pytest
 from websockets.asyncio.client import connect
 
 from bench.baselines.docx_per_run import write_markdown as write_markdown_per_run
-from service.documents.docx import MAX_ELEMENTS, write_markdown
+from service.documents.docx import MAX_ELEMENTS, TooManyElements, markdown_markup, write_markdown
 from service.documents.render_cache import is_marked, marked, read_cached, render_key
-from service.documents.rendering import TooLargeToRender, blank_template, render
+from service.documents.rendering import (
+    TooLargeToRender,
+    blank_template,
+    render,
+    tracked_changes,
+)
 from tests.support.server import ServerProcess
 from tests.support.streams import collect_ws, flatten, types
 from tests.test_docx_markdown import REPORT, TEMPLATES
@@ -225,3 +231,20 @@ async def test_a_cancel_during_the_render_ends_the_job_cancelled(server: ServerP
     assert job["status"] == "cancelled"
     (doc,) = job["files"]
     assert not (server.workdir / "output" / job_id / f"{doc['file_id']}.docx").exists()
+
+
+def test_the_tracked_diff_of_markdown_past_the_cap_is_made_from_the_source_text() -> None:
+    """Comparing the two versions' markup stops at the cap too, instead of parsing them whole."""
+    dense = STARS * (MAX_ELEMENTS // 3 + 1)
+    with pytest.raises(TooManyElements):
+        markdown_markup(dense)
+    tracked = tracked_changes(
+        "md",
+        dense + "\n\nWe utilize it.",
+        dense + "\n\nWe use it.",
+        source=None,
+        author="plain (local)",
+        date=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    with zipfile.ZipFile(io.BytesIO(tracked)) as package:
+        assert "<w:ins " in package.read("word/document.xml").decode()

@@ -203,10 +203,10 @@ def _tracked_markdown(before: str, after: str, author: str, date: datetime) -> b
     target, emphasis) is no change of words, and would not show. ``None``
     then, and when the two do not render to as many paragraphs.
     """
-    if markdown_markup(before) != markdown_markup(after):
-        return None
     template = blank_template()
     try:
+        if markdown_markup(before) != markdown_markup(after):
+            return None
         old_document = write_markdown(template, before)[0]
         new_document = write_markdown(template, after)[0]
     except TooManyElements:

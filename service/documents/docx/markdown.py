@@ -94,8 +94,9 @@ def write_markdown(
 
 def markdown_markup(text: str) -> list[tuple[object, ...]]:
     """The text's structure and markup without its words: two texts with equal
-    markup render to the same Word formatting, whatever their words."""
-    return [_markup(token) for token in _PARSER.parse(text)]
+    markup render to the same Word formatting, whatever their words. Raises
+    ``TooManyElements`` past ``MAX_ELEMENTS``, as rendering does."""
+    return [_markup(token) for token in parse(_PARSER, text)]
 
 
 def _markup(token: Token) -> tuple[object, ...]:
