@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -160,8 +161,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+@functools.cache
+def _app_from_environment() -> FastAPI:
+    return create_app()
+
+
 def __getattr__(name: str) -> FastAPI:
-    # ``uvicorn service.app:app`` builds the app from the environment on first use.
+    """``service.app.app``, for ``uvicorn service.app:app``: one app, built from the
+    environment on first use rather than at import (tests build apps of their own)."""
     if name == "app":
-        return create_app()
+        return _app_from_environment()
     raise AttributeError(name)

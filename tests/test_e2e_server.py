@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +21,21 @@ async def test_uvicorn_serves_the_app_module(make_server: Callable[..., ServerPr
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
         envelopes = await refine_streamed(client, {"text": SAMPLE, "passes": 1})
         assert types(envelopes)[-2:] == ["done", "stream_end"]
+
+
+def test_the_app_module_holds_one_app(tmp_path: Path) -> None:
+    """Built from the environment on first use, then the same object on every access."""
+    probe = "import service.app as m; print(m.app is m.app, type(m.app).__name__)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={**os.environ, "REFINER_DATA_DIR": str(tmp_path / "data")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["True", "Refiner"]
 
 
 async def test_cors_allows_only_the_configured_origins(
