@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, ClassVar, Literal, NotRequired
+from typing import Annotated, Any, ClassVar, Literal, NotRequired
 
 from pydantic import ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, with_config
 from pydantic.config import JsonDict
@@ -84,6 +84,18 @@ class JobOutput:
             "lacks, so that a fallback was used; absent when there were none.",
         ),
     ] = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """As the wire and the job record both show it: ``style_fallbacks`` only when some."""
+        shown: dict[str, Any] = {
+            "file_id": self.file_id,
+            "name": self.name,
+            "format": self.format,
+            "bytes": self.bytes,
+        }
+        if self.style_fallbacks:
+            shown["style_fallbacks"] = self.style_fallbacks
+        return shown
 
 
 _FileId = Annotated[

@@ -52,9 +52,9 @@ from service.documents.diff import changed_ratio
 from service.documents.docx import SEPARATOR
 from service.documents.metrics import text_metrics
 from service.documents.outputs import output_path, write_atomically
-from service.documents.render_cache import marked, render_key
+from service.documents.render_cache import render_marked
 from service.documents.render_slots import run_render
-from service.documents.rendering import CannotRender, Rendered, TooLargeToRender, render
+from service.documents.rendering import CannotRender, Rendered, TooLargeToRender
 from service.documents.template_files import UnknownTemplate, read_template
 from service.engines.base import Engine, EngineError, PassOptions, PassOutcome, TextDelta
 from service.store import DocumentRecord, JobRecord, JobStatus, NewVersion, Store
@@ -326,7 +326,7 @@ class JobActor:
         await self._finish(
             JobStatus.SUCCEEDED,
             JobDone(outputs, duration_ms=round((time.monotonic() - started) * 1000, 1)),
-            outputs=[_output_record(o) for o in outputs],
+            outputs=[o.as_dict() for o in outputs],
         )
 
     async def _refine_document(self, doc: DocumentRecord) -> JobOutput:
@@ -431,7 +431,7 @@ class JobActor:
             template_bytes = (
                 read_template(self._templates_dir, template) if template and fmt == "docx" else None
             )
-            rendered = render(
+            rendered = render_marked(
                 fmt,
                 doc.format,
                 text,
@@ -440,11 +440,6 @@ class JobActor:
                 original=original,
                 checkpoint=checkpoint,
             )
-            if fmt == "docx":
-                key = render_key(
-                    fmt, doc.format, text, template=template_bytes, source=source, original=original
-                )
-                rendered = dataclasses.replace(rendered, data=marked(rendered.data, key))
             write_atomically(path, rendered.data)
             return rendered
 
@@ -577,19 +572,6 @@ def _reason(event: JobDone | JobFailed | JobCancelled) -> str | None:
             return None
         case _:
             assert_never(event)
-
-
-def _output_record(output: JobOutput) -> dict[str, Any]:
-    """An output as the job record keeps it."""
-    record: dict[str, Any] = {
-        "file_id": output.file_id,
-        "name": output.name,
-        "format": output.format,
-        "bytes": output.bytes,
-    }
-    if output.style_fallbacks:
-        record["style_fallbacks"] = output.style_fallbacks
-    return record
 
 
 def _pass_record(before: str, outcome: PassOutcome) -> tuple[dict[str, Any], list[dict[str, Any]]]:

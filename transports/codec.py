@@ -24,7 +24,6 @@ from actors.events import (
     JobCancelled,
     JobDone,
     JobFailed,
-    JobOutput,
     JobQueued,
     JobStarted,
     Lagged,
@@ -103,7 +102,7 @@ def data(event: AnyEvent) -> dict[str, Any]:
             }
         case JobDone():
             return {
-                "outputs": [output_data(o) for o in event.outputs],
+                "outputs": [o.as_dict() for o in event.outputs],
                 "duration_ms": event.duration_ms,
             }
         case JobFailed():
@@ -118,18 +117,6 @@ def data(event: AnyEvent) -> dict[str, Any]:
             return {"from_seq": event.from_seq, "to_seq": event.to_seq}
         case _:
             assert_never(event)
-
-
-def output_data(output: JobOutput) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        "file_id": output.file_id,
-        "name": output.name,
-        "format": output.format,
-        "bytes": output.bytes,
-    }
-    if output.style_fallbacks:
-        found["style_fallbacks"] = output.style_fallbacks
-    return found
 
 
 @cache

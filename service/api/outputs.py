@@ -18,7 +18,7 @@ from service.api.document_ids import document_or_404
 from service.api.responses import DOCUMENT_CONTENT, protected, success
 from service.documents.formats import EXTENSIONS, MEDIA_TYPES
 from service.documents.outputs import output_path
-from service.documents.render_cache import keep, marked, read_cached, render_key
+from service.documents.render_cache import keep, read_cached, render_key, render_marked
 from service.documents.render_slots import run_render
 from service.documents.rendering import CannotRender, TooLargeToRender, render
 from service.documents.template_files import UnknownTemplate, read_template
@@ -155,7 +155,7 @@ async def _docx(request: Request, job: JobRecord, doc: DocumentRecord, text: str
         return key, template_bytes, read_cached(path, key)
 
     def make(key: bytes, template_bytes: bytes | None, checkpoint: Callable[[], None]) -> bytes:
-        rendered = render(
+        data = render_marked(
             "docx",
             doc.format,
             text,
@@ -163,8 +163,8 @@ async def _docx(request: Request, job: JobRecord, doc: DocumentRecord, text: str
             template=template_bytes,
             original=original,
             checkpoint=checkpoint,
-        )
-        data = marked(rendered.data, key)
+            key=key,
+        ).data
         keep(path, data)
         return data
 

@@ -14,11 +14,14 @@ zip comments. The files go with the job's folder when the job is deleted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from service.documents.outputs import write_atomically
+from service.documents.rendering import Rendered, render
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +100,32 @@ def keep(path: Path, data: bytes) -> None:
         write_atomically(path, data)
     except OSError as exc:
         log.warning("cannot keep %s (%s)", path, exc)
+
+
+def render_marked(
+    fmt: str,
+    doc_format: str,
+    text: str,
+    *,
+    template: bytes | None,
+    source: bytes | None,
+    original: str | None,
+    checkpoint: Callable[[], None] | None = None,
+    key: bytes | None = None,
+) -> Rendered:
+    """``render``, with a ``.docx`` marked by the digest of its inputs (``key``, when the
+    caller has already worked it out), so that it can be served again from its file."""
+    rendered = render(
+        fmt,
+        doc_format,
+        text,
+        source=source,
+        template=template,
+        original=original,
+        checkpoint=checkpoint,
+    )
+    if fmt != "docx":
+        return rendered
+    if key is None:
+        key = render_key(fmt, doc_format, text, template=template, source=source, original=original)
+    return dataclasses.replace(rendered, data=marked(rendered.data, key))

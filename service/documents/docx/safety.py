@@ -67,6 +67,16 @@ class _TagBudget:
                 "reads), far more than Word writes for any text this service refines"
             )
 
+    def spend_small(
+        self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int, why: str
+    ) -> bytes:
+        """A small part read whole, its tags counted; refused past ``limit`` bytes."""
+        if entry.file_size > limit:
+            raise DocxRejected(f"{entry.filename} is larger than {limit:,} bytes, {why}")
+        xml = archive.read(entry)
+        self.spend(xml)
+        return xml
+
     def spend_streamed(self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
         """Count an entry's tags while inflating it, a block at a time."""
         with archive.open(entry) as part:
@@ -116,23 +126,21 @@ def _check_parts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> by
     targeted: set[str] = set()  # entries a relationship points at: at most one per entry
     for entry in entries:
         if is_content_types_entry(entry.filename):
-            if entry.file_size > _MAX_CONTENT_TYPES_BYTES:
-                raise DocxRejected(
-                    f"{entry.filename} is larger than {_MAX_CONTENT_TYPES_BYTES:,} bytes, "
-                    "far more than any Office document declares"
-                )
-            xml = archive.read(entry)
-            budget.spend(xml)
+            xml = budget.spend_small(
+                archive,
+                entry,
+                _MAX_CONTENT_TYPES_BYTES,
+                "far more than any Office document declares",
+            )
             types.add(_parse_small(entry.filename, xml))
             declared += xml
         elif is_relationships_entry(entry.filename):
-            if entry.file_size > _MAX_RELATIONSHIPS_BYTES:
-                raise DocxRejected(
-                    f"{entry.filename} is larger than {_MAX_RELATIONSHIPS_BYTES:,} bytes, "
-                    "far more relationships than any document Word writes"
-                )
-            xml = archive.read(entry)
-            budget.spend(xml)
+            xml = budget.spend_small(
+                archive,
+                entry,
+                _MAX_RELATIONSHIPS_BYTES,
+                "far more relationships than any document Word writes",
+            )
             for rel in relationships(entry.filename, _parse_small(entry.filename, xml)):
                 if is_macro_type(rel.type):
                     raise _refuse_macro(rel.target.lstrip("/"))
